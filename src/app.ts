@@ -1,0 +1,42 @@
+/**
+ * @module app
+ * Builds the Hono app: request ids, timing, error envelope, 405s, optional API-key auth, and the
+ * route groups. No model work happens here; routes load models through the registry on demand.
+ */
+import { Hono } from "hono";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { timing } from "hono/timing";
+import type { AppEnv } from "./env.ts";
+import { errorBody } from "./errors.ts";
+import { apiKeyAuth } from "./middleware/auth.ts";
+import { notFound, onError } from "./middleware/errors.ts";
+import { requestId } from "./middleware/request-id.ts";
+import { service } from "./middleware/service.ts";
+import { classify } from "./routes/classify.ts";
+import { health } from "./routes/health.ts";
+import { models } from "./routes/models.ts";
+import { tokenize } from "./routes/tokenize.ts";
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use(timing({ totalDescription: "total" }));
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        c.json(errorBody("method_not_allowed", `${c.req.method} is not allowed here; use ${methods.join(", ")}`), 405, {
+          allow: methods.join(", "),
+        }),
+    }),
+  );
+  app.use(service());
+  app.use("/v1/*", apiKeyAuth());
+  app.route("/", health);
+  app.route("/", models);
+  app.route("/", classify);
+  app.route("/", tokenize);
+  app.notFound(notFound);
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,34 @@
+/**
+ * @module cli
+ * The `albert-edge` command (Node only): dispatches to one file per subcommand under `src/cli/`.
+ */
+const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  convert: () => import("./cli/convert.ts"),
+  tokenize: () => import("./cli/tokenize.ts"),
+  classify: () => import("./cli/classify.ts"),
+};
+
+const usage = `usage: albert-edge <command> [options]
+
+commands:
+  convert <hf-checkpoint-dir> <out-dir> [--fp32]   HF ALBERT checkpoint -> int8 shards + manifest
+  tokenize --model <dir> [--max-length N]           JSONL {"text"} on stdin -> JSONL {"ids"}
+  classify --model <dir>                            JSONL {"text"} on stdin -> JSONL {"label","score","logits"}
+`;
+
+export {};
+
+const [name, ...rest] = process.argv.slice(2);
+const load = name === undefined ? undefined : commands[name];
+if (load === undefined) {
+  process.stderr.write(name === undefined || name === "--help" || name === "-h" ? usage : `unknown command: ${name}\n\n${usage}`);
+  process.exitCode = name === undefined || name === "--help" || name === "-h" ? 0 : 2;
+} else {
+  try {
+    const command = await load();
+    process.exitCode = await command.run(rest);
+  } catch (error) {
+    process.stderr.write(`albert-edge ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

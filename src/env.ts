@@ -1,0 +1,35 @@
+/**
+ * @module env
+ * The Worker's bindings and the Hono environment type shared by the app, routes and middleware.
+ */
+import type { TimingVariables } from "hono/timing";
+import type { ServiceConfig } from "./config.ts";
+import type { ModelRegistry } from "./worker/model-registry.ts";
+
+/** Bindings from wrangler.toml (`[vars]`, `[assets]`) and Worker secrets. */
+export interface Bindings {
+  /** Static assets holding `model-shards/` (see wrangler.toml `[assets]`). */
+  ASSETS: Fetcher;
+  /** Optional API key (a Worker secret). When set, `/v1/*` requires `Authorization: Bearer <key>`. */
+  API_KEY?: string;
+  /** Comma-separated model ids served by this Worker (directories under model-shards/). */
+  MODELS?: string;
+  /** Model used when a request names none. Defaults to the first of MODELS. */
+  DEFAULT_MODEL?: string;
+  /** Maximum number of inputs in one request (array input). */
+  MAX_BATCH?: string;
+  /** Maximum request body size in bytes. */
+  MAX_BODY_BYTES?: string;
+}
+
+/** Per-request variables set by middleware. */
+export interface Variables extends TimingVariables {
+  requestId: string;
+  config: ServiceConfig;
+  registry: ModelRegistry;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}

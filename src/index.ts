@@ -1,0 +1,7 @@
+/**
+ * @module index
+ * Worker entry: the Hono app, nothing else.
+ */
+import { createApp } from "./app.ts";
+
+export default createApp();

@@ -1,0 +1,26 @@
+/**
+ * @module routes/tokenize
+ * `POST /v1/tokenize`: `{"model"?, "input": string | string[]}` → `{"model", "tokens": [{"ids", "pieces", "truncated"}]}`,
+ * using the model's own tokenizer and max length.
+ */
+import { Hono } from "hono";
+import { setMetric } from "hono/timing";
+import type { AppEnv } from "../env.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+import { parseTextRequest } from "./text-input.ts";
+
+export const tokenize = new Hono<AppEnv>().post(
+  "/v1/tokenize",
+  jsonBody(),
+  async (c) => {
+    const request = parseTextRequest(await c.req.json(), c.var.config.maxBatch);
+    const registry = c.var.registry;
+    const id = registry.resolve(request.model);
+    const model = await registry.model(id);
+    const started = performance.now();
+    const tokens = request.inputs.map((text) => model.tokenize(text));
+    setMetric(c, "tokenize", performance.now() - started);
+    c.header("x-model", `${id}@${model.manifest.version}`);
+    return c.json({ model: id, tokens });
+  },
+);

@@ -1,0 +1,100 @@
+/**
+ * @module worker/model-registry
+ * The models this isolate serves, loaded lazily and held for the isolate's life.
+ *
+ * - The model runtime (and with it the 14 MB ORT wasm) is imported on first use, so requests that
+ *   never touch a model (health, errors, model listing) never pay for it.
+ * - Concurrent first requests share one load; a failed load is forgotten so the next request
+ *   retries, and the failure surfaces as 503 `model_unavailable` naming the reason.
+ */
+import { ApiError } from "../errors.ts";
+import type { LoadedModel, Manifest } from "../model/index.ts";
+import { assetsSource } from "./assets-source.ts";
+
+export interface ModelInfo {
+  id: string;
+  task: string;
+  labels: string[];
+  version: string;
+  loaded: boolean;
+}
+
+export class ModelRegistry {
+  readonly ids: readonly string[];
+  readonly defaultId: string;
+  readonly #assets: Fetcher;
+  readonly #manifests = new Map<string, Promise<Manifest>>();
+  readonly #models = new Map<string, Promise<LoadedModel>>();
+  readonly #ready = new Set<string>();
+
+  constructor(assets: Fetcher, ids: readonly string[], defaultId: string) {
+    this.#assets = assets;
+    this.ids = ids;
+    this.defaultId = defaultId;
+  }
+
+  /** The id to use for a request, or a 404 when the model is not served here. */
+  resolve(requested: string | undefined): string {
+    const id = requested ?? this.defaultId;
+    if (!this.ids.includes(id)) {
+      throw new ApiError(404, "model_not_found", `unknown model ${JSON.stringify(id)}; available: ${this.ids.join(", ")}`);
+    }
+    return id;
+  }
+
+  isLoaded(id: string): boolean {
+    return this.#ready.has(id);
+  }
+
+  /** The model's manifest (small; read without loading the model). */
+  manifest(id: string): Promise<Manifest> {
+    return this.#once(this.#manifests, id, async () => {
+      const { readManifest } = await import("../model/index.ts");
+      return readManifest(assetsSource(this.#assets, id));
+    });
+  }
+
+  async describe(id: string): Promise<ModelInfo> {
+    const manifest = await this.manifest(id);
+    return {
+      id: manifest.id,
+      task: manifest.task,
+      labels: [...manifest.labels],
+      version: manifest.version,
+      loaded: this.isLoaded(id),
+    };
+  }
+
+  /** The loaded model: shards fetched, verified against the manifest, ORT sessions created. */
+  model(id: string): Promise<LoadedModel> {
+    return this.#once(this.#models, id, async () => {
+      const [{ loadModel }, { configureOrtForWorkers }, ort] = await Promise.all([
+        import("../model/index.ts"),
+        import("./ort-wasm.ts"),
+        import("onnxruntime-web/wasm"),
+      ]);
+      configureOrtForWorkers(ort);
+      const model = await loadModel(assetsSource(this.#assets, id));
+      this.#ready.add(id);
+      return model;
+    });
+  }
+
+  #once<T>(cache: Map<string, Promise<T>>, id: string, load: () => Promise<T>): Promise<T> {
+    let pending = cache.get(id);
+    if (pending === undefined) {
+      pending = load().catch((error: unknown) => {
+        cache.delete(id);
+        throw new ApiError(503, "model_unavailable", `model ${id} could not be loaded: ${describe(error)}`, {
+          "retry-after": "1",
+        });
+      });
+      cache.set(id, pending);
+    }
+    return pending;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,54 @@
+/**
+ * Node-side setup for the workerd tests: picks golden cases from ../shared/golden and runs the
+ * real `albert-edge classify` CLI (Node) on the shipped shards, so the Worker's answers can be
+ * compared with the CLI's in workerd. Values reach the tests through vitest's `provide`/`inject`.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { TestProject } from "vitest/node";
+
+const root = resolve(import.meta.dirname, "../..");
+const golden = (name: string) => resolve(root, "../shared/golden", name);
+
+function readJsonl<T>(path: string): T[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** Every `step`-th item, so the cases spread over the whole file (SST-2 and long IMDB reviews). */
+function spread<T>(items: T[], count: number): T[] {
+  const step = Math.max(1, Math.floor(items.length / count));
+  return items.filter((_, i) => i % step === 0).slice(0, count);
+}
+
+export default function setup(project: TestProject): void {
+  const tokenizerCases = readJsonl<{ text: string; ids: number[] }>(golden("tokenizer.jsonl"));
+  project.provide("tokenizerCases", [...tokenizerCases.slice(0, 12), ...spread(tokenizerCases.slice(12), 20)]);
+
+  const texts = spread(readJsonl<{ text: string }>(golden("albert-sst2-mini.logits.jsonl")), 30).map((c) => c.text);
+  const cli = spawnSync(
+    process.execPath,
+    ["--experimental-strip-types", "--no-warnings", "src/cli.ts", "classify", "--model", "model-shards/sentiment"],
+    { cwd: root, input: texts.map((text) => JSON.stringify({ text })).join("\n") + "\n", encoding: "utf8", maxBuffer: 64 << 20 },
+  );
+  if (cli.status !== 0) throw new Error(`albert-edge classify failed (${cli.status}): ${cli.stderr}`);
+  const outputs = cli.stdout
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as { label: string; score: number; logits: number[] });
+  if (outputs.length !== texts.length) throw new Error(`classify gave ${outputs.length} lines for ${texts.length} texts`);
+  project.provide(
+    "classifyCases",
+    texts.map((text, i) => ({ text, ...outputs[i]! })),
+  );
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    tokenizerCases: { text: string; ids: number[] }[];
+    classifyCases: { text: string; label: string; score: number; logits: number[] }[];
+  }
+}
