@@ -3,6 +3,7 @@
  * The Worker's bindings and the Hono environment type shared by the app, routes and middleware.
  */
 import type { TimingVariables } from "hono/timing";
+import type { ResultCache } from "./cache/result-cache.ts";
 import type { ServiceConfig } from "./config.ts";
 import type { ModelRegistry } from "./worker/model-registry.ts";
 
@@ -20,6 +21,13 @@ export interface Bindings {
   MAX_BATCH?: string;
   /** Maximum request body size in bytes. */
   MAX_BODY_BYTES?: string;
+  /** Workers KV namespace for cached results (optional: without it only the in-isolate LRU caches). */
+  CACHE?: KVNamespace;
+  /** KV expiration of cached results in seconds (at least 60, KV's minimum). */
+  CACHE_TTL_SECONDS?: string;
+  /** In-isolate LRU bounds. */
+  CACHE_MAX_ENTRIES?: string;
+  CACHE_MAX_BYTES?: string;
 }
 
 /** Per-request variables set by middleware. */
@@ -27,6 +35,7 @@ export interface Variables extends TimingVariables {
   requestId: string;
   config: ServiceConfig;
   registry: ModelRegistry;
+  cache: ResultCache<unknown>;
 }
 
 export interface AppEnv {

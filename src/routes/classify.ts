@@ -2,27 +2,24 @@
  * @module routes/classify
  * `POST /v1/classify`: `{"model"?, "input": string | string[]}` →
  * `{"model", "results": [{"label", "score", "scores", "tokens", "truncated"}]}`, one result per
- * input in request order. Text longer than the model's max length is truncated, not refused.
+ * input in request order (array input: each result also says `cache`). Text longer than the
+ * model's max length is truncated, not refused. `x-cache` says hit-memory | hit-kv | miss.
  */
 import { Hono } from "hono";
-import { setMetric } from "hono/timing";
+import { cachePolicy } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
 import { jsonBody } from "../middleware/json-body.ts";
+import { classifyTexts } from "../services/classify.ts";
+import { classifyDeps, reportOutcome } from "./outcome.ts";
 import { parseTextRequest } from "./text-input.ts";
 
 export const classify = new Hono<AppEnv>().post("/v1/classify", jsonBody(), async (c) => {
   const request = parseTextRequest(await c.req.json(), c.var.config.maxBatch);
-  const registry = c.var.registry;
-  const id = registry.resolve(request.model);
-  const loadStarted = performance.now();
-  const model = await registry.model(id);
-  setMetric(c, "load", performance.now() - loadStarted, "model load (0 when warm)");
-  const output = await model.classify(request.inputs);
-  setMetric(c, "tokenize", output.timings.tokenizeMs);
-  setMetric(c, "model", output.timings.modelMs);
-  c.header("x-model", `${id}@${model.manifest.version}`);
+  const id = c.var.registry.resolve(request.model);
+  const outcome = await classifyTexts(classifyDeps(c), id, request.inputs, cachePolicy(c.req.header("cache-control")));
+  reportOutcome(c, outcome);
   return c.json({
-    model: id,
-    results: output.results.map(({ label, score, scores, tokens, truncated }) => ({ label, score, scores, tokens, truncated })),
+    model: outcome.model,
+    results: outcome.items.map(({ result, cache }) => (request.batch ? { ...result, cache } : result)),
   });
 });

@@ -9,6 +9,8 @@ export interface TextRequest {
   model: string | undefined;
   /** One entry per input, in request order. */
   inputs: string[];
+  /** True when `input` was an array (answers then carry per-item details). */
+  batch: boolean;
 }
 
 export function parseTextRequest(body: unknown, maxBatch: number): TextRequest {
@@ -37,5 +39,5 @@ export function parseTextRequest(body: unknown, maxBatch: number): TextRequest {
     if (typeof item !== "string") throw new ApiError(400, "invalid_request", `${where} must be a string`);
     if (item.trim() === "") throw new ApiError(400, "empty_input", `${where} is empty`);
   });
-  return { model: model as string | undefined, inputs: inputs as string[] };
+  return { model: model as string | undefined, inputs: inputs as string[], batch: Array.isArray(input) };
 }

@@ -46,9 +46,3 @@ export default function setup(project: TestProject): void {
   );
 }
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    tokenizerCases: { text: string; ids: number[] }[];
-    classifyCases: { text: string; label: string; score: number; logits: number[] }[];
-  }
-}

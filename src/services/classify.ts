@@ -1,0 +1,85 @@
+/**
+ * @module services/classify
+ * Classification with the result cache in front: one cache entry per input, the model loaded
+ * only when some input misses (a fully cached request never touches the model), fresh results
+ * written back through `defer` (`ctx.waitUntil`). Shared by the classify, moderation and webhook
+ * routes and the sentiment middleware.
+ */
+import { cacheKey } from "../cache/key.ts";
+import type { CachePolicy, CacheSource, ResultCache } from "../cache/result-cache.ts";
+import type { ModelRegistry } from "../worker/model-registry.ts";
+
+/** A classification result as the API returns it. */
+export interface TextResult {
+  label: string;
+  score: number;
+  scores: Record<string, number>;
+  tokens: number;
+  truncated: boolean;
+}
+
+export interface ClassifyItem {
+  result: TextResult;
+  cache: CacheSource;
+}
+
+export interface ClassifyOutcome {
+  model: string;
+  version: string;
+  task: string;
+  labels: readonly string[];
+  items: ClassifyItem[];
+  timings: { loadMs: number; tokenizeMs: number; modelMs: number };
+}
+
+export interface ClassifyDeps {
+  registry: ModelRegistry;
+  cache: ResultCache<unknown>;
+  /** Runs a task after the response (`ctx.waitUntil`). */
+  defer: (task: Promise<unknown>) => void;
+}
+
+export async function classifyTexts(
+  deps: ClassifyDeps,
+  id: string,
+  inputs: readonly string[],
+  policy: CachePolicy,
+): Promise<ClassifyOutcome> {
+  const manifest = await deps.registry.manifest(id);
+  const keys = await Promise.all(
+    inputs.map((input) => cacheKey({ model: manifest.id, version: manifest.version, task: "classify", input })),
+  );
+  const found = policy.read
+    ? ((await deps.cache.getMany(keys)) as { value: TextResult | undefined; source: CacheSource }[])
+    : keys.map(() => ({ value: undefined, source: "miss" as const }));
+
+  const timings = { loadMs: 0, tokenizeMs: 0, modelMs: 0 };
+  const missing = found.flatMap((entry, index) => (entry.value === undefined ? [index] : []));
+  const fresh = new Map<number, TextResult>();
+  if (missing.length > 0) {
+    const loadStarted = performance.now();
+    const model = await deps.registry.model(id);
+    timings.loadMs = performance.now() - loadStarted;
+    const output = await model.classify(missing.map((index) => inputs[index]!));
+    timings.tokenizeMs = output.timings.tokenizeMs;
+    timings.modelMs = output.timings.modelMs;
+    output.results.forEach(({ label, score, scores, tokens, truncated }, i) => {
+      fresh.set(missing[i]!, { label, score, scores, tokens, truncated });
+    });
+    if (policy.write) {
+      deps.cache.putMany(
+        [...fresh].map(([index, value]) => ({ key: keys[index]!, value })),
+        deps.defer,
+      );
+    }
+  }
+
+  return {
+    model: manifest.id,
+    version: manifest.version,
+    task: manifest.task,
+    labels: manifest.labels,
+    items: found.map((entry, index) => ({ result: entry.value ?? fresh.get(index)!, cache: entry.source })),
+    timings,
+  };
+}
