@@ -1,0 +1,61 @@
+/**
+ * @module cli/convert
+ * `albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dequantize|dynamic]`
+ * Progress on stderr; exit 0 on success, 1 on a conversion error, 2 on bad usage.
+ */
+import { convertCheckpoint } from "../convert/convert.ts";
+import { ConvertError } from "../convert/errors.ts";
+
+const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dequantize|dynamic]\n";
+
+export async function run(argv: string[]): Promise<number> {
+  const positional: string[] = [];
+  let fp32 = false;
+  let id: string | undefined;
+  let int8Matmul: "dequantize" | "dynamic" | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "--fp32") fp32 = true;
+    else if (a === "--id" || a === "--int8-matmul") {
+      const v = argv[++i];
+      if (v === undefined) {
+        process.stderr.write(`${a} needs a value\n${usage}`);
+        return 2;
+      }
+      if (a === "--id") id = v;
+      else if (v === "dequantize" || v === "dynamic") int8Matmul = v;
+      else {
+        process.stderr.write(`--int8-matmul must be dequantize or dynamic\n${usage}`);
+        return 2;
+      }
+    } else if (a === "-h" || a === "--help") {
+      process.stdout.write(usage);
+      return 0;
+    } else if (a.startsWith("-")) {
+      process.stderr.write(`unknown option ${a}\n${usage}`);
+      return 2;
+    } else positional.push(a);
+  }
+  const [input, output] = positional;
+  if (input === undefined || output === undefined || positional.length > 2) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  const started = performance.now();
+  try {
+    await convertCheckpoint(input, output, {
+      fp32,
+      ...(id === undefined ? {} : { id }),
+      ...(int8Matmul === undefined ? {} : { int8Matmul }),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (e) {
+    if (e instanceof ConvertError) {
+      process.stderr.write(`albert-edge convert: error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  process.stderr.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return 0;
+}

@@ -1,0 +1,132 @@
+/**
+ * @module convert/convert
+ * `convertCheckpoint(inDir, outDir)`: HF ALBERT checkpoint → ONNX shards + manifest.json.
+ * Everything is written into a temporary directory beside `outDir` and renamed into place
+ * only when complete, so a failure never leaves a half-written output directory.
+ */
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { FORMAT_VERSION, groupOfLayer, parseManifest, type Manifest } from "../model/manifest.ts";
+import { openCheckpoint, type Checkpoint } from "./checkpoint.ts";
+import { ConvertError } from "./errors.ts";
+import { buildBlock } from "./graphs/block.ts";
+import { buildEmbeddings } from "./graphs/embeddings.ts";
+import { buildHead } from "./graphs/head.ts";
+import type { LinearScheme } from "./onnx/graph-builder.ts";
+import { encodeModel } from "./onnx/model-proto.ts";
+import { contentVersion, toShardFiles, type ShardPayload } from "./shards.ts";
+
+export interface ConvertOptions {
+  /** Keep fp32 weights (no quantization). */
+  fp32?: boolean;
+  /** int8 Linear execution: weight-only dequantize (default) or dynamic activation quantization. */
+  int8Matmul?: "dequantize" | "dynamic";
+  /** Model id; defaults to the output directory's name. */
+  id?: string;
+  /** Progress sink (one line per call); the CLI sends these to stderr. */
+  log?: (line: string) => void;
+  /** Override the per-file size limit (tests). */
+  maxShardBytes?: number;
+}
+
+export interface ConvertResult {
+  manifest: Manifest;
+  outDir: string;
+}
+
+function mib(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+function schemeOf(options: ConvertOptions): LinearScheme {
+  if (options.fp32) return "fp32";
+  return options.int8Matmul === "dynamic" ? "int8-dynamic" : "int8-dequant";
+}
+
+/** Builds every shard payload of a checkpoint (in manifest order). */
+export function buildPayloads(ck: Checkpoint, scheme: LinearScheme, log: (line: string) => void): ShardPayload[] {
+  const payloads: ShardPayload[] = [];
+  const add = (p: ShardPayload): void => {
+    payloads.push(p);
+    log(`  ${p.file}: ${mib(p.bytes.length)}`);
+  };
+  add({ file: "embeddings.onnx", role: "embeddings", bytes: encodeModel(buildEmbeddings(ck, scheme)) });
+  for (let g = 0; g < ck.config.num_hidden_groups; g++) {
+    add({ file: `block-${g}.onnx`, role: "block", group: g, bytes: encodeModel(buildBlock(ck, g, scheme)) });
+  }
+  add({ file: "head.onnx", role: "head", bytes: encodeModel(buildHead(ck, scheme)) });
+  add({ file: "spiece.model", role: "tokenizer", bytes: ck.spiece });
+  return payloads;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function convertCheckpoint(inDir: string, outDir: string, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const log = options.log ?? (() => {});
+  const target = resolve(outDir);
+  const id = options.id ?? basename(target);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw new ConvertError(`invalid model id "${id}" (letters, digits, ".", "_", "-")`);
+  if (await exists(target)) {
+    const entries = await readdir(target).catch(() => {
+      throw new ConvertError(`${target} exists and is not a directory`);
+    });
+    if (entries.length > 0 && !entries.includes("manifest.json")) {
+      throw new ConvertError(`${target} exists and is not a shard directory (no manifest.json); refusing to replace it`);
+    }
+  }
+
+  log(`reading ${inDir}`);
+  const ck = await openCheckpoint(inDir, log);
+  const c = ck.config;
+  const scheme = schemeOf(options);
+  log(
+    `ALBERT: V ${c.vocab_size}, E ${c.embedding_size}, H ${c.hidden_size}, heads ${c.num_attention_heads}, I ${c.intermediate_size}, ` +
+      `layers ${c.num_hidden_layers}, groups ${c.num_hidden_groups}, inner ${c.inner_group_num}, ${c.hidden_act}; task ${ck.task}` +
+      (ck.labels.length > 0 ? ` [${ck.labels.join(", ")}]` : ""),
+  );
+  log(`writing shards (${scheme})`);
+  const files = toShardFiles(buildPayloads(ck, scheme, log), options.maxShardBytes);
+  const shards = files.map((f) => f.entry);
+  const manifest: Manifest = {
+    format_version: FORMAT_VERSION,
+    id,
+    version: contentVersion(shards),
+    task: ck.task,
+    labels: ck.labels,
+    tokenizer: { lowercase: ck.tokenizer.lowercase, keep_accents: ck.tokenizer.keepAccents, max_length: c.max_position_embeddings },
+    config: c,
+    quantization: scheme === "fp32" ? "fp32" : "int8-per-channel",
+    ...(scheme === "fp32" ? {} : { int8_matmul: scheme === "int8-dynamic" ? ("dynamic" as const) : ("dequantize" as const) }),
+    shards,
+  };
+  parseManifest(manifest); // self-check: the writer never emits what the reader rejects
+  // The layer schedule is implied by the config; print it so users can see the sharing.
+  log(`layer → group: ${Array.from({ length: c.num_hidden_layers }, (_, i) => groupOfLayer(c, i)).join(" ")}`);
+
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
+  const old = join(parent, `.${basename(target)}.old-${process.pid}-${Date.now()}`);
+  try {
+    await mkdir(tmp);
+    for (const f of files) await writeFile(join(tmp, f.entry.file), f.bytes);
+    await writeFile(join(tmp, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    const replacing = await exists(target);
+    if (replacing) await rename(target, old);
+    await rename(tmp, target);
+    if (replacing) await rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  const total = shards.reduce((n, s) => n + s.bytes, 0);
+  log(`wrote ${target}: ${shards.length} shard file(s), ${mib(total)} total, version ${manifest.version}`);
+  return { manifest, outDir: target };
+}

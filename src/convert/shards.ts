@@ -1,0 +1,45 @@
+/**
+ * @module convert/shards
+ * Turns named shard payloads into files + manifest entries: sha256 per file, splitting any
+ * payload larger than MAX_SHARD_BYTES into numbered parts, and the content version
+ * (first 16 hex of sha256 over the concatenated shard sha256 hex strings, in manifest order).
+ */
+import { createHash } from "node:crypto";
+import { MAX_SHARD_BYTES, type ShardEntry, type ShardRole } from "../model/manifest.ts";
+
+export interface ShardPayload {
+  file: string;
+  role: ShardRole;
+  group?: number;
+  bytes: Uint8Array;
+}
+
+export interface ShardFile {
+  entry: ShardEntry;
+  bytes: Uint8Array;
+}
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Splits payloads into ≤ maxBytes files and describes each. */
+export function toShardFiles(payloads: readonly ShardPayload[], maxBytes = MAX_SHARD_BYTES): ShardFile[] {
+  const out: ShardFile[] = [];
+  for (const p of payloads) {
+    const parts = Math.max(1, Math.ceil(p.bytes.length / maxBytes));
+    for (let i = 0; i < parts; i++) {
+      const bytes = parts === 1 ? p.bytes : p.bytes.subarray(i * maxBytes, Math.min(p.bytes.length, (i + 1) * maxBytes));
+      const entry: ShardEntry = { file: parts === 1 ? p.file : `${p.file}.part${i}`, bytes: bytes.length, sha256: sha256Hex(bytes), role: p.role };
+      if (p.group !== undefined) entry.group = p.group;
+      if (parts > 1) entry.part = i;
+      out.push({ entry, bytes });
+    }
+  }
+  return out;
+}
+
+/** Content version of a model: first 16 hex of sha256 over its shards' hashes. */
+export function contentVersion(shards: readonly ShardEntry[]): string {
+  return sha256Hex(shards.map((s) => s.sha256).join("")).slice(0, 16);
+}

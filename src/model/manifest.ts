@@ -1,0 +1,217 @@
+/**
+ * @module model/manifest
+ * The shard manifest (`manifest.json`): TypeScript types, a validating parser, and the
+ * layer → group schedule that the encoder loop follows. Shared by the converter (writer) and
+ * the runtime (reader); runs in Node and workerd.
+ *
+ * Shard contract (ONNX, opset 17, ops that onnxruntime-web WASM runs):
+ * - `embeddings`: input_ids int64 [B,S], token_type_ids int64 [B,S] → hidden float32 [B,S,H]
+ * - `block` (one per hidden group, run once per layer of that group):
+ *   hidden float32 [B,S,H], attention_mask float32 [B,1,1,S] (0 keep, -10000 pad) → hidden_out [B,S,H]
+ * - `head`: hidden float32 [B,S,H] → pooled float32 [B,H] (+ logits float32 [B,labels] unless feature_extraction)
+ * - `tokenizer`: the checkpoint's spiece.model, verbatim.
+ * A logical shard larger than MAX_SHARD_BYTES is stored as `<file>.part<i>` entries (with
+ * `part`), concatenated in order by the loader. `version` = first 16 hex of
+ * sha256(concatenation of the shards' sha256 hex strings, in manifest order).
+ */
+
+export const FORMAT_VERSION = 1;
+/** Largest file the converter writes (Workers static asset / KV value limit). */
+export const MAX_SHARD_BYTES = 25 * 1024 * 1024;
+
+export type Task = "single_label_classification" | "multi_label_classification" | "feature_extraction";
+export type ShardRole = "embeddings" | "block" | "head" | "tokenizer";
+export type Quantization = "int8-per-channel" | "fp32";
+export type HiddenAct = "gelu" | "gelu_new" | "gelu_pytorch_tanh" | "gelu_fast" | "relu";
+export const HIDDEN_ACTS: readonly HiddenAct[] = ["gelu", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu"];
+
+export interface ShardEntry {
+  /** File name relative to the manifest (no directories). */
+  file: string;
+  bytes: number;
+  /** Lowercase hex sha256 of the file. */
+  sha256: string;
+  role: ShardRole;
+  /** Hidden group index, for `block` shards. */
+  group?: number;
+  /** Present when one logical shard was split into several files: concatenate parts 0..n-1. */
+  part?: number;
+}
+
+export interface ModelConfig {
+  vocab_size: number;
+  embedding_size: number;
+  hidden_size: number;
+  num_attention_heads: number;
+  intermediate_size: number;
+  num_hidden_layers: number;
+  num_hidden_groups: number;
+  /** Layers inside each group's block (run in sequence on every pass). */
+  inner_group_num: number;
+  hidden_act: HiddenAct;
+  layer_norm_eps: number;
+  max_position_embeddings: number;
+  type_vocab_size: number;
+}
+
+export interface TokenizerSettings {
+  lowercase: boolean;
+  keep_accents: boolean;
+  max_length: number;
+}
+
+export interface Manifest {
+  format_version: typeof FORMAT_VERSION;
+  id: string;
+  /** Content hash: first 16 hex of sha256 over the shards' sha256 values. */
+  version: string;
+  task: Task;
+  /** Label names; index = class id. Empty for feature_extraction. */
+  labels: string[];
+  tokenizer: TokenizerSettings;
+  config: ModelConfig;
+  quantization: Quantization;
+  /** How int8 Linear layers execute (informational; graph I/O is the same either way). */
+  int8_matmul?: "dequantize" | "dynamic";
+  shards: ShardEntry[];
+}
+
+export class ManifestError extends Error {
+  override readonly name = "ManifestError";
+}
+
+/** Group index used by layer `i` (Hugging Face AlbertTransformer: int(i / (layers / groups))). */
+export function groupOfLayer(config: Pick<ModelConfig, "num_hidden_layers" | "num_hidden_groups">, i: number): number {
+  return Math.floor(i / (config.num_hidden_layers / config.num_hidden_groups));
+}
+
+/** Files of one logical shard (role + group), in part order. */
+export function shardFiles(manifest: Manifest, role: ShardRole, group?: number): ShardEntry[] {
+  const files = manifest.shards.filter((s) => s.role === role && (group === undefined || s.group === group));
+  return files.sort((a, b) => (a.part ?? 0) - (b.part ?? 0));
+}
+
+const TASKS: readonly Task[] = ["single_label_classification", "multi_label_classification", "feature_extraction"];
+const ROLES: readonly ShardRole[] = ["embeddings", "block", "head", "tokenizer"];
+const QUANTIZATIONS: readonly Quantization[] = ["int8-per-channel", "fp32"];
+
+function fail(path: string, message: string): never {
+  throw new ManifestError(`manifest.json: ${path} ${message}`);
+}
+
+function obj(v: unknown, path: string): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(path, "must be an object");
+  return v as Record<string, unknown>;
+}
+
+function str(v: unknown, path: string): string {
+  if (typeof v !== "string" || v.length === 0) fail(path, "must be a non-empty string");
+  return v;
+}
+
+function int(v: unknown, path: string, min: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min) fail(path, `must be an integer ≥ ${min}`);
+  return v;
+}
+
+function bool(v: unknown, path: string): boolean {
+  if (typeof v !== "boolean") fail(path, "must be a boolean");
+  return v;
+}
+
+function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
+  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) fail(path, `must be one of ${allowed.join(", ")}`);
+  return v as T;
+}
+
+function parseConfig(v: unknown): ModelConfig {
+  const c = obj(v, "config");
+  const config: ModelConfig = {
+    vocab_size: int(c.vocab_size, "config.vocab_size", 1),
+    embedding_size: int(c.embedding_size, "config.embedding_size", 1),
+    hidden_size: int(c.hidden_size, "config.hidden_size", 1),
+    num_attention_heads: int(c.num_attention_heads, "config.num_attention_heads", 1),
+    intermediate_size: int(c.intermediate_size, "config.intermediate_size", 1),
+    num_hidden_layers: int(c.num_hidden_layers, "config.num_hidden_layers", 1),
+    num_hidden_groups: int(c.num_hidden_groups, "config.num_hidden_groups", 1),
+    inner_group_num: c.inner_group_num === undefined ? 1 : int(c.inner_group_num, "config.inner_group_num", 1),
+    hidden_act: oneOf(c.hidden_act, "config.hidden_act", HIDDEN_ACTS),
+    layer_norm_eps: typeof c.layer_norm_eps === "number" && c.layer_norm_eps > 0 ? c.layer_norm_eps : fail("config.layer_norm_eps", "must be a positive number"),
+    max_position_embeddings: int(c.max_position_embeddings, "config.max_position_embeddings", 1),
+    type_vocab_size: int(c.type_vocab_size, "config.type_vocab_size", 1),
+  };
+  if (config.hidden_size % config.num_attention_heads !== 0) fail("config.hidden_size", "must be divisible by num_attention_heads");
+  if (config.num_hidden_groups > config.num_hidden_layers) fail("config.num_hidden_groups", "must not exceed num_hidden_layers");
+  return config;
+}
+
+function parseShard(v: unknown, i: number): ShardEntry {
+  const p = `shards[${i}]`;
+  const s = obj(v, p);
+  const file = str(s.file, `${p}.file`);
+  if (!/^[A-Za-z0-9._-]+$/.test(file) || file.startsWith(".")) fail(`${p}.file`, `"${file}" must be a plain file name`);
+  const sha256 = str(s.sha256, `${p}.sha256`);
+  if (!/^[0-9a-f]{64}$/.test(sha256)) fail(`${p}.sha256`, "must be 64 lowercase hex digits");
+  const shard: ShardEntry = { file, bytes: int(s.bytes, `${p}.bytes`, 0), sha256, role: oneOf(s.role, `${p}.role`, ROLES) };
+  if (s.group !== undefined) shard.group = int(s.group, `${p}.group`, 0);
+  if (s.part !== undefined) shard.part = int(s.part, `${p}.part`, 0);
+  if (shard.role === "block" && shard.group === undefined) fail(`${p}.group`, "is required for block shards");
+  return shard;
+}
+
+function checkParts(manifest: Manifest, role: ShardRole, group?: number): void {
+  const what = group === undefined ? role : `${role} group ${group}`;
+  const files = shardFiles(manifest, role, group);
+  if (files.length === 0) fail("shards", `has no ${what} shard`);
+  if (files.length > 1 || files[0]?.part !== undefined) {
+    files.forEach((f, i) => {
+      if (f.part !== i) fail("shards", `${what} parts must be numbered 0..${files.length - 1}`);
+    });
+  }
+}
+
+/** Validates parsed JSON as a manifest; throws ManifestError naming the bad field. */
+export function parseManifest(json: unknown): Manifest {
+  const m = obj(json, "(root)");
+  if (m.format_version !== FORMAT_VERSION) fail("format_version", `must be ${FORMAT_VERSION} (got ${JSON.stringify(m.format_version)})`);
+  const task = oneOf(m.task, "task", TASKS);
+  if (!Array.isArray(m.labels)) fail("labels", "must be an array");
+  const labels = m.labels.map((l, i) => str(l, `labels[${i}]`));
+  if (new Set(labels).size !== labels.length) fail("labels", "must be unique");
+  if (task === "feature_extraction" ? labels.length !== 0 : labels.length === 0) {
+    fail("labels", task === "feature_extraction" ? "must be empty for feature_extraction" : "must not be empty");
+  }
+  const t = obj(m.tokenizer, "tokenizer");
+  const config = parseConfig(m.config);
+  const version = str(m.version, "version");
+  if (!/^[0-9a-f]{16}$/.test(version)) fail("version", "must be 16 lowercase hex digits");
+  if (!Array.isArray(m.shards)) fail("shards", "must be an array");
+  const manifest: Manifest = {
+    format_version: FORMAT_VERSION,
+    id: str(m.id, "id"),
+    version,
+    task,
+    labels,
+    tokenizer: {
+      lowercase: bool(t.lowercase, "tokenizer.lowercase"),
+      keep_accents: bool(t.keep_accents, "tokenizer.keep_accents"),
+      max_length: int(t.max_length, "tokenizer.max_length", 2),
+    },
+    config,
+    quantization: oneOf(m.quantization, "quantization", QUANTIZATIONS),
+    shards: m.shards.map(parseShard),
+  };
+  if (m.int8_matmul !== undefined) manifest.int8_matmul = oneOf(m.int8_matmul, "int8_matmul", ["dequantize", "dynamic"] as const);
+  if (manifest.tokenizer.max_length > config.max_position_embeddings) fail("tokenizer.max_length", "must not exceed config.max_position_embeddings");
+  const files = new Set<string>();
+  for (const s of manifest.shards) {
+    if (files.has(s.file)) fail("shards", `lists "${s.file}" twice`);
+    files.add(s.file);
+    if (s.role === "block" && (s.group ?? 0) >= config.num_hidden_groups) fail("shards", `has block group ${s.group} but config.num_hidden_groups is ${config.num_hidden_groups}`);
+  }
+  checkParts(manifest, "embeddings");
+  checkParts(manifest, "head");
+  checkParts(manifest, "tokenizer");
+  for (let g = 0; g < config.num_hidden_groups; g++) checkParts(manifest, "block", g);
+  return manifest;
+}

@@ -1,0 +1,87 @@
+/**
+ * @module test/unit/model/runtime
+ * Runtime behaviour on a small synthetic model: batching (length-sorted, padded, masked) gives
+ * the same logits as one-at-a-time in input order, truncation at the manifest max_length,
+ * per-result and per-call timings, id validation, and int8 weight folding on/off agreeing.
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createModel, type AlbertModel } from "../../../src/model/model.ts";
+import { fsShardSource } from "../../../src/node/fs-shard-source.ts";
+import { generateCheckpoint, SMALL_SHAPE } from "../../support/checkpoint-generator.ts";
+import { convertQuietly, idsTokenizer, loadWithIds, maxAbsDiff, randomIds } from "../../support/model-helpers.ts";
+import { tempDir } from "../../support/paths.ts";
+import { Rng } from "../../support/random.ts";
+
+const tmp = tempDir("runtime");
+let dir: string;
+let model: AlbertModel;
+const rng = new Rng(5);
+const texts = [5, 40, 2, 17, 64, 9, 33, 3, 120, 12].map((n) => randomIds(() => rng.next(), SMALL_SHAPE.vocab_size, n).slice(1, -1).join(" "));
+
+beforeAll(async () => {
+  const ck = generateCheckpoint(join(tmp.dir, "ck"), { shape: SMALL_SHAPE, numLabels: 3, seed: 21 });
+  dir = join(tmp.dir, "model");
+  await convertQuietly(ck.dir, dir);
+  model = await loadWithIds(dir, 4);
+});
+afterAll(async () => {
+  await model.dispose();
+  tmp.cleanup();
+});
+
+describe("AlbertModel runtime", () => {
+  it("batched classify equals unbatched runs, in input order", async () => {
+    const results = await model.classify(texts);
+    expect(results).toHaveLength(texts.length);
+    for (const [i, text] of texts.entries()) {
+      const [alone] = await model.run([model.tokenize(text).ids]);
+      expect(maxAbsDiff(results[i]?.logits ?? [], alone ?? [])).toBeLessThan(1e-5);
+    }
+  });
+
+  it("truncates at the manifest max_length, keeping [CLS] first and [SEP] last", async () => {
+    const max = model.manifest.tokenizer.max_length;
+    expect(max).toBe(SMALL_SHAPE.max_position_embeddings);
+    const results = await model.classify(texts);
+    results.forEach((r, i) => {
+      const text = texts[i] as string;
+      const n = (text === "" ? 0 : text.split(" ").length) + 2;
+      expect(r.tokens).toBe(Math.min(n, max));
+      expect(r.truncated).toBe(n > max);
+    });
+    const enc = model.tokenize(texts[8] as string);
+    expect(enc.ids).toHaveLength(max);
+    expect([enc.ids[0], enc.ids[max - 1]]).toEqual([2, 3]);
+  });
+
+  it("reports per-result timings that sum to the call's totals, and JSON shows only results", async () => {
+    const results = await model.classify(texts.slice(0, 3));
+    const sum = results.reduce((a, r) => ({ t: a.t + r.timings.tokenizeMs, m: a.m + r.timings.modelMs }), { t: 0, m: 0 });
+    expect(results.timings.tokenizeMs).toBeCloseTo(sum.t, 9);
+    expect(results.timings.modelMs).toBeCloseTo(sum.m, 9);
+    expect(results.timings.modelMs).toBeGreaterThan(0);
+    expect(results.results).toBe(results);
+    expect(JSON.parse(JSON.stringify(results))).toHaveLength(3);
+    expect(await model.classify([])).toEqual([]);
+  });
+
+  it("rejects ids outside the vocabulary and over-long sequences", async () => {
+    await expect(model.run([[2, SMALL_SHAPE.vocab_size, 3]])).rejects.toThrow(/outside \[0, 1000\)/);
+    await expect(model.run([Array.from({ length: SMALL_SHAPE.max_position_embeddings + 1 }, () => 5)])).rejects.toThrow(/exceeds max_position_embeddings/);
+  });
+
+  it("weight-only int8: folding DequantizeLinear at load changes nothing but speed", async () => {
+    const unfolded = await createModel(fsShardSource(dir), { tokenizer: idsTokenizer, foldInt8Weights: false });
+    try {
+      const ids = texts.slice(0, 4).map((t) => model.tokenize(t).ids);
+      for (const seq of ids) {
+        const [a] = await model.run([seq]);
+        const [b] = await unfolded.run([seq]);
+        expect(maxAbsDiff(a ?? [], b ?? [])).toBeLessThan(1e-5);
+      }
+    } finally {
+      await unfolded.dispose();
+    }
+  });
+});
