@@ -1,9 +1,10 @@
 /**
  * @module app
- * Builds the Hono app: request ids, timing, error envelope, 405s, optional API-key auth, and the
- * route groups. No model work happens here; routes load models through the registry on demand.
+ * Builds the Hono app: request ids, timing, error envelope, 405s, optional API-key auth (not on
+ * webhooks, which are signed), and the route groups. No model work happens here; routes load models through the registry on demand.
  */
 import { Hono } from "hono";
+import { except } from "hono/combine";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { timing } from "hono/timing";
 import type { AppEnv } from "./env.ts";
@@ -15,7 +16,10 @@ import { service } from "./middleware/service.ts";
 import { classify } from "./routes/classify.ts";
 import { health } from "./routes/health.ts";
 import { models } from "./routes/models.ts";
+import { moderations } from "./routes/moderations.ts";
+import { proxy } from "./routes/proxy.ts";
 import { tokenize } from "./routes/tokenize.ts";
+import { webhooks } from "./routes/webhooks.ts";
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -31,11 +35,15 @@ export function createApp(): Hono<AppEnv> {
     }),
   );
   app.use(service());
-  app.use("/v1/*", apiKeyAuth());
+  // Webhooks authenticate by their signatures, not by the API key.
+  app.use("/v1/*", except("/v1/webhooks/*", apiKeyAuth()));
   app.route("/", health);
   app.route("/", models);
   app.route("/", classify);
   app.route("/", tokenize);
+  app.route("/", moderations);
+  app.route("/", webhooks);
+  app.route("/", proxy);
   app.notFound(notFound);
   app.onError(onError);
   return app;

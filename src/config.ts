@@ -3,6 +3,7 @@
  * Reads the Worker's configuration from its bindings, with documented defaults.
  */
 import type { Bindings } from "./env.ts";
+import type { Thresholds } from "./services/moderate.ts";
 
 export interface ServiceConfig {
   models: string[];
@@ -10,6 +11,7 @@ export interface ServiceConfig {
   maxBatch: number;
   maxBodyBytes: number;
   cache: { ttlSeconds: number; maxEntries: number; maxBytes: number };
+  moderation: { model: string; thresholds: Thresholds };
 }
 
 export const DEFAULTS = {
@@ -19,6 +21,8 @@ export const DEFAULTS = {
   cacheTtlSeconds: 86_400,
   cacheMaxEntries: 10_000,
   cacheMaxBytes: 8 * 1024 * 1024,
+  moderationModel: "moderation",
+  moderationThreshold: 0.5,
 } as const;
 
 export function readConfig(env: Bindings): ServiceConfig {
@@ -34,7 +38,29 @@ export function readConfig(env: Bindings): ServiceConfig {
       maxEntries: positiveInt(env.CACHE_MAX_ENTRIES, DEFAULTS.cacheMaxEntries),
       maxBytes: positiveInt(env.CACHE_MAX_BYTES, DEFAULTS.cacheMaxBytes),
     },
+    moderation: {
+      model: env.MODERATION_MODEL?.trim() || DEFAULTS.moderationModel,
+      thresholds: parseThresholds(env.MODERATION_THRESHOLDS),
+    },
   };
+}
+
+/**
+ * `MODERATION_THRESHOLDS`: `"0.5"` (every category) or `"hate=0.4,offensive=0.6"`, optionally with
+ * a `default=` entry. Invalid entries are a configuration error, reported at request time.
+ */
+export function parseThresholds(value: string | undefined): Thresholds {
+  const thresholds: Thresholds = { default: DEFAULTS.moderationThreshold, byCategory: {} };
+  for (const entry of list(value)) {
+    const [name, raw] = entry.includes("=") ? entry.split("=", 2).map((part) => part.trim()) : ["default", entry];
+    const threshold = Number(raw);
+    if (name === undefined || name === "" || raw === undefined || raw === "" || !(threshold >= 0 && threshold <= 1)) {
+      throw new RangeError(`MODERATION_THRESHOLDS: ${JSON.stringify(entry)} is not category=number with 0 <= number <= 1`);
+    }
+    if (name === "default") thresholds.default = threshold;
+    else thresholds.byCategory[name] = threshold;
+  }
+  return thresholds;
 }
 
 /** Comma-separated list, trimmed, empties dropped. */

@@ -5,6 +5,7 @@
 import type { TimingVariables } from "hono/timing";
 import type { ResultCache } from "./cache/result-cache.ts";
 import type { ServiceConfig } from "./config.ts";
+import type { SentimentTag } from "./middleware/sentiment.ts";
 import type { ModelRegistry } from "./worker/model-registry.ts";
 
 /** Bindings from wrangler.toml (`[vars]`, `[assets]`) and Worker secrets. */
@@ -28,6 +29,20 @@ export interface Bindings {
   /** In-isolate LRU bounds. */
   CACHE_MAX_ENTRIES?: string;
   CACHE_MAX_BYTES?: string;
+  /** Model behind /v1/moderations and webhooks (default "moderation"). */
+  MODERATION_MODEL?: string;
+  /** Per-category flag thresholds, e.g. "hate=0.5,offensive=0.5" (default 0.5). */
+  MODERATION_THRESHOLDS?: string;
+  /** Webhook definitions: a table per hook name (see README, "Webhook moderation"). */
+  WEBHOOKS?: unknown;
+  /** Proxy mode: origin that `/proxy/*` forwards to, with `x-sentiment` added (off when unset). */
+  PROXY_ORIGIN?: string;
+  /** Where the proxy finds the text: `body` (default), `query:<name>` or `pointer:<json pointer>`. */
+  PROXY_TEXT?: string;
+  /** Sentiment model used by the proxy (default "sentiment"). */
+  PROXY_MODEL?: string;
+  /** Time budget for the proxy's sentiment tag, ms (default 100). */
+  PROXY_BUDGET_MS?: string;
 }
 
 /** Per-request variables set by middleware. */
@@ -36,6 +51,8 @@ export interface Variables extends TimingVariables {
   config: ServiceConfig;
   registry: ModelRegistry;
   cache: ResultCache<unknown>;
+  /** Set by the sentiment middleware (proxy mode). */
+  sentiment: SentimentTag;
 }
 
 export interface AppEnv {

@@ -24,12 +24,18 @@ export interface CachePolicy {
 
 export const KV_MIN_TTL_SECONDS = 60;
 
+/** The part of Workers KV the cache uses (a `KvStore` is one). */
+export interface KvStore {
+  get(key: string, type: "text"): Promise<string | null>;
+  put(key: string, value: string, options: { expirationTtl: number }): Promise<void>;
+}
+
 export class ResultCache<V> {
   readonly memory: LruCache<string>;
   readonly ttlSeconds: number;
-  readonly #kv: KVNamespace | undefined;
+  readonly #kv: KvStore | undefined;
 
-  constructor(kv: KVNamespace | undefined, options: CacheOptions) {
+  constructor(kv: KvStore | undefined, options: CacheOptions) {
     this.#kv = kv;
     this.memory = new LruCache<string>(options);
     this.ttlSeconds = Math.max(KV_MIN_TTL_SECONDS, Math.floor(options.ttlSeconds));

@@ -7,8 +7,9 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { ResultCache } from "../cache/result-cache.ts";
-import { readConfig } from "../config.ts";
+import { readConfig, type ServiceConfig } from "../config.ts";
 import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
 import { ModelRegistry } from "../worker/model-registry.ts";
 
 interface State {
@@ -22,7 +23,12 @@ interface State {
 export function service(): MiddlewareHandler<AppEnv> {
   let state: State | undefined;
   return async (c, next) => {
-    const config = readConfig(c.env);
+    let config: ServiceConfig;
+    try {
+      config = readConfig(c.env);
+    } catch (error) {
+      throw new ApiError(500, "config_error", error instanceof Error ? error.message : String(error));
+    }
     const key = JSON.stringify([config.models, config.defaultModel, config.cache]);
     if (state === undefined || state.assets !== c.env.ASSETS || state.kv !== c.env.CACHE || state.key !== key) {
       state = {

@@ -10,14 +10,14 @@ import { cachePolicy } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { classifyTexts } from "../services/classify.ts";
-import { classifyDeps, reportOutcome } from "./outcome.ts";
+import { classifyDeps, reportTimings } from "./outcome.ts";
 import { parseTextRequest } from "./text-input.ts";
 
 export const classify = new Hono<AppEnv>().post("/v1/classify", jsonBody(), async (c) => {
   const request = parseTextRequest(await c.req.json(), c.var.config.maxBatch);
   const id = c.var.registry.resolve(request.model);
   const outcome = await classifyTexts(classifyDeps(c), id, request.inputs, cachePolicy(c.req.header("cache-control")));
-  reportOutcome(c, outcome);
+  reportTimings(c, { ...outcome, caches: outcome.items.map((item) => item.cache) });
   return c.json({
     model: outcome.model,
     results: outcome.items.map(({ result, cache }) => (request.batch ? { ...result, cache } : result)),

@@ -1,19 +1,19 @@
 /**
  * @module routes/outcome
- * What every model-backed route does around `classifyTexts`: hand it the registry, cache and
- * `waitUntil`, then report `x-model`, `x-cache` and `server-timing`.
+ * What every model-backed route does around the classify service: hand it the registry, cache
+ * and `waitUntil`, then report `x-model`, `x-cache` and `server-timing`.
  */
 import type { Context } from "hono";
 import { setMetric } from "hono/timing";
-import { overallSource } from "../cache/result-cache.ts";
+import { overallSource, type CacheSource } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
-import type { ClassifyDeps, ClassifyOutcome } from "../services/classify.ts";
+import type { ClassifyDeps } from "../services/classify.ts";
 
 export function classifyDeps(c: Context<AppEnv>): ClassifyDeps {
   return { registry: c.var.registry, cache: c.var.cache, defer: deferrer(c) };
 }
 
-/** `ctx.waitUntil` when the runtime gives one (always in workerd), else run in the background. */
+/** `ctx.waitUntil` when the runtime gives one (always in workerd), else let the task run on. */
 export function deferrer(c: Context): (task: Promise<unknown>) => void {
   return (task) => {
     try {
@@ -24,10 +24,17 @@ export function deferrer(c: Context): (task: Promise<unknown>) => void {
   };
 }
 
-export function reportOutcome(c: Context<AppEnv>, outcome: ClassifyOutcome): void {
+interface Reported {
+  model: string;
+  version: string;
+  caches: readonly CacheSource[];
+  timings: { loadMs: number; tokenizeMs: number; modelMs: number };
+}
+
+export function reportTimings(c: Context<AppEnv>, outcome: Reported): void {
   setMetric(c, "load", outcome.timings.loadMs, "model load (0 when warm or cached)");
   setMetric(c, "tokenize", outcome.timings.tokenizeMs);
   setMetric(c, "model", outcome.timings.modelMs);
   c.header("x-model", `${outcome.model}@${outcome.version}`);
-  c.header("x-cache", overallSource(outcome.items.map((item) => item.cache)));
+  c.header("x-cache", overallSource(outcome.caches));
 }

@@ -1,0 +1,59 @@
+/**
+ * @module services/moderate
+ * Moderation verdicts on top of cached classification: per category a score (the moderation
+ * model's label probabilities) and a flag (score ≥ that category's threshold); `flagged` when any
+ * category is. Thresholds come from configuration (`MODERATION_THRESHOLDS`).
+ */
+import { classifyTexts, type ClassifyDeps } from "./classify.ts";
+import type { CachePolicy, CacheSource } from "../cache/result-cache.ts";
+
+export interface Thresholds {
+  /** Threshold for categories not listed in `byCategory`. */
+  default: number;
+  byCategory: Record<string, number>;
+}
+
+export interface ModerationResult {
+  flagged: boolean;
+  categories: Record<string, boolean>;
+  category_scores: Record<string, number>;
+}
+
+export interface ModerationOutcome {
+  model: string;
+  version: string;
+  results: ModerationResult[];
+  caches: CacheSource[];
+  timings: { loadMs: number; tokenizeMs: number; modelMs: number };
+}
+
+export function thresholdFor(thresholds: Thresholds, category: string): number {
+  return thresholds.byCategory[category] ?? thresholds.default;
+}
+
+export async function moderateTexts(
+  deps: ClassifyDeps,
+  id: string,
+  inputs: readonly string[],
+  thresholds: Thresholds,
+  policy: CachePolicy,
+): Promise<ModerationOutcome> {
+  const outcome = await classifyTexts(deps, id, inputs, policy);
+  const results = outcome.items.map(({ result }): ModerationResult => {
+    const categories: Record<string, boolean> = {};
+    const category_scores: Record<string, number> = {};
+    for (const label of outcome.labels) {
+      const score = result.scores[label] ?? 0;
+      category_scores[label] = score;
+      categories[label] = score >= thresholdFor(thresholds, label);
+    }
+    return { flagged: Object.values(categories).some(Boolean), categories, category_scores };
+  });
+  return {
+    model: outcome.model,
+    version: outcome.version,
+    results,
+    caches: outcome.items.map((item) => item.cache),
+    timings: outcome.timings,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The sentiment middleware mounted in a separate small Hono app inside workerd, on the real
+ * sentiment shards: tags from a JSON pointer, a query parameter or the raw body; the handler still
+ * reads the body; model failure, timeout and missing text tag `unknown` and the request is still
+ * served. Then the Worker's proxy mode: `x-sentiment` added to the upstream request.
+ */
+import { env } from "cloudflare:test";
+import { Hono } from "hono";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app.ts";
+import { registryClassifier, sentimentTagger, type SentimentEnv, type SentimentOptions } from "../../src/middleware/sentiment.ts";
+
+type ClientEnv = { Bindings: { ASSETS: Fetcher } } & SentimentEnv;
+
+/** Somebody else's app: echoes the tag and the body it still can read. */
+function clientApp(options: Partial<SentimentOptions> & Pick<SentimentOptions, "text">) {
+  const app = new Hono<ClientEnv>();
+  app.use("/comments", sentimentTagger({ classifier: (c) => registryClassifier(c.env.ASSETS), budgetMs: 20_000, ...options }));
+  app.post("/comments", async (c) => c.json({ tag: c.var.sentiment, echoed: await c.req.text() }, 201));
+  return app;
+}
+
+interface Echo {
+  tag: { label: string; score: number | null; reason?: string };
+  echoed: string;
+}
+
+async function expectedLabel(text: string): Promise<string> {
+  const response = await createApp().request("/v1/classify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input: text }) }, env);
+  return ((await response.json()) as { results: { label: string }[] }).results[0]!.label;
+}
+
+const brokenAssets = { fetch: async () => new Response("gone", { status: 404 }), connect: () => { throw new Error("no"); } } as unknown as Fetcher;
+
+describe("sentimentTagger in another Hono app", () => {
+  it("tags from a JSON pointer, sets the header, and leaves the body readable", async () => {
+    const text = "an absolutely wonderful , heartfelt film";
+    const body = JSON.stringify({ comment: { body: text }, id: 7 });
+    const response = await clientApp({ text: { pointer: "/comment/body" } }).request("/comments", { method: "POST", body, headers: { "content-type": "application/json" } }, env);
+    expect(response.status).toBe(201);
+    const echo = (await response.json()) as Echo;
+    expect(echo.echoed).toBe(body);
+    expect(echo.tag.label).toBe(await expectedLabel(text));
+    expect(echo.tag.score).toBeGreaterThan(0.5);
+    expect(response.headers.get("x-sentiment")).toBe(`${echo.tag.label};score=${echo.tag.score!.toFixed(4)}`);
+  });
+
+  it("tags from a query parameter and from the raw body", async () => {
+    const fromQuery = await clientApp({ text: { query: "q" } }).request("/comments?q=dull%20and%20lifeless", { method: "POST", body: "ignored" }, env);
+    expect(((await fromQuery.json()) as Echo).tag.label).toBe(await expectedLabel("dull and lifeless"));
+    const fromBody = await clientApp({ text: "body" }).request("/comments", { method: "POST", body: "a joyous , funny ride" }, env);
+    const echo = (await fromBody.json()) as Echo;
+    expect(echo.tag.label).toBe(await expectedLabel("a joyous , funny ride"));
+    expect(echo.echoed).toBe("a joyous , funny ride");
+  });
+
+  it("still serves the request, tagged unknown, when the model fails", async () => {
+    const response = await clientApp({ text: "body" }).request("/comments", { method: "POST", body: "anything" }, { ASSETS: brokenAssets });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as Echo).tag).toEqual({ label: "unknown", score: null, reason: "error" });
+    expect(response.headers.get("x-sentiment")).toBe("unknown");
+  });
+
+  it("tags unknown past the time budget, and when there is no text", async () => {
+    const never = { classify: () => new Promise<never>(() => {}) };
+    const slow = await clientApp({ text: "body", classifier: never, budgetMs: 50 }).request("/comments", { method: "POST", body: "hello" }, env);
+    expect(slow.status).toBe(201);
+    expect(((await slow.json()) as Echo).tag).toEqual({ label: "unknown", score: null, reason: "timeout" });
+    const empty = await clientApp({ text: { pointer: "/missing" } }).request("/comments", { method: "POST", body: '{"other": 1}' }, env);
+    expect(((await empty.json()) as Echo).tag).toEqual({ label: "unknown", score: null, reason: "no_text" });
+    const notJson = await clientApp({ text: { pointer: "/a" } }).request("/comments", { method: "POST", body: "{oops" }, env);
+    expect(notJson.status).toBe(201);
+    expect(((await notJson.json()) as Echo).tag.label).toBe("unknown");
+  });
+});
+
+describe("proxy mode", () => {
+  const upstream = vi.spyOn(globalThis, "fetch");
+  afterEach(() => upstream.mockReset());
+  const app = createApp();
+  const proxied = { ...env, PROXY_ORIGIN: "https://origin.example/api", PROXY_TEXT: "pointer:/message", PROXY_BUDGET_MS: "20000" };
+
+  it("forwards to the origin with x-sentiment on the upstream request", async () => {
+    upstream.mockResolvedValue(new Response('{"saved":true}', { status: 201, headers: { "content-type": "application/json", "x-origin": "yes" } }));
+    const body = JSON.stringify({ message: "this is the best day of my life , thank you" });
+    const response = await app.request("/proxy/messages/new?draft=1", { method: "POST", headers: { "content-type": "application/json", "x-client": "c1" }, body }, proxied);
+    expect(response.status).toBe(201);
+    expect(response.headers.get("x-origin")).toBe("yes");
+    expect(await response.json()).toEqual({ saved: true });
+    const [target, init] = upstream.mock.calls[0]! as [URL, RequestInit];
+    expect(String(target)).toBe("https://origin.example/api/messages/new?draft=1");
+    expect(init.method).toBe("POST");
+    expect(new TextDecoder().decode(init.body as ArrayBuffer)).toBe(body);
+    const headers = new Headers(init.headers);
+    expect(headers.get("x-client")).toBe("c1");
+    const label = await expectedLabel("this is the best day of my life , thank you");
+    expect(headers.get("x-sentiment")).toMatch(new RegExp(`^${label};score=0\\.\\d{4}$`));
+  });
+
+  it("answers 502 when the origin is unreachable and 404 when proxy mode is off", async () => {
+    upstream.mockRejectedValueOnce(new Error("connect ECONNREFUSED"));
+    const down = await app.request("/proxy/x", { method: "POST", body: '{"message":"hi"}' }, proxied);
+    expect(down.status).toBe(502);
+    expect(((await down.json()) as { error: { code: string } }).error.code).toBe("upstream_failed");
+    const off = await app.request("/proxy/x", {}, env);
+    expect(off.status).toBe(404);
+    expect(upstream).toHaveBeenCalledTimes(1);
+  });
+});
