@@ -8,12 +8,12 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   classify: () => import("./cli/classify.ts"),
 };
 
-const usage = `usage: albert-edge <command> [options]
+const usage = `usage: albert-edge <command> [options]   (albert-edge <command> --help for its options)
 
 commands:
-  convert <hf-checkpoint-dir> <out-dir> [--fp32]   HF ALBERT checkpoint -> int8 shards + manifest
-  tokenize --model <dir> [--max-length N]           JSONL {"text"} on stdin -> JSONL {"ids"}
-  classify --model <dir>                            JSONL {"text"} on stdin -> JSONL {"label","score","logits"}
+  convert <hf-checkpoint-dir> <out-dir>   HF ALBERT checkpoint -> int8 ONNX shards + manifest.json
+  tokenize --model <dir>                  JSONL {"text"} on stdin -> JSONL {"ids"} on stdout
+  classify --model <shard-dir>            JSONL {"text"} on stdin -> JSONL {"label","score","logits"}
 `;
 
 export {};
