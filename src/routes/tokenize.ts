@@ -1,7 +1,7 @@
 /**
  * @module routes/tokenize
  * `POST /v1/tokenize`: `{"model"?, "input": string | string[]}` → `{"model", "tokens": [{"ids", "pieces", "truncated"}]}`,
- * using the model's own tokenizer and max length.
+ * using the model's own tokenizer and max length (without loading the model itself).
  */
 import { Hono } from "hono";
 import { setMetric } from "hono/timing";
@@ -16,11 +16,11 @@ export const tokenize = new Hono<AppEnv>().post(
     const request = parseTextRequest(await c.req.json(), c.var.config.maxBatch);
     const registry = c.var.registry;
     const id = registry.resolve(request.model);
-    const model = await registry.model(id);
+    const tokenizer = await registry.tokenizer(id);
     const started = performance.now();
-    const tokens = request.inputs.map((text) => model.tokenize(text));
+    const tokens = request.inputs.map((text) => tokenizer.encode(text));
     setMetric(c, "tokenize", performance.now() - started);
-    c.header("x-model", `${id}@${model.manifest.version}`);
+    c.header("x-model", `${id}@${tokenizer.version}`);
     return c.json({ model: id, tokens });
   },
 );

@@ -8,7 +8,7 @@
  *   retries, and the failure surfaces as 503 `model_unavailable` naming the reason.
  */
 import { ApiError } from "../errors.ts";
-import type { LoadedModel, Manifest } from "../model/index.ts";
+import type { Encoding, LoadedModel, Manifest } from "../model/index.ts";
 import { assetsSource } from "./assets-source.ts";
 
 export interface ModelInfo {
@@ -19,12 +19,19 @@ export interface ModelInfo {
   loaded: boolean;
 }
 
+export interface TextTokenizer {
+  /** The model's content version. */
+  version: string;
+  encode(text: string): Encoding;
+}
+
 export class ModelRegistry {
   readonly ids: readonly string[];
   readonly defaultId: string;
   readonly #assets: Fetcher;
   readonly #manifests = new Map<string, Promise<Manifest>>();
   readonly #models = new Map<string, Promise<LoadedModel>>();
+  readonly #tokenizers = new Map<string, Promise<TextTokenizer>>();
   readonly #ready = new Set<string>();
 
   constructor(assets: Fetcher, ids: readonly string[], defaultId: string) {
@@ -63,6 +70,26 @@ export class ModelRegistry {
       version: manifest.version,
       loaded: this.isLoaded(id),
     };
+  }
+
+  /**
+   * The model's tokenizer with its settings and max length. Reads only the manifest and the
+   * tokenizer shard (verified), so tokenizing never starts ORT; reuses a loaded model's tokenizer.
+   */
+  async tokenizer(id: string): Promise<TextTokenizer> {
+    const loaded = this.#ready.has(id) ? await this.#models.get(id) : undefined;
+    if (loaded !== undefined) return { version: loaded.manifest.version, encode: (text) => loaded.tokenize(text) };
+    return this.#once(this.#tokenizers, id, async () => {
+      const [{ readShard }, { AlbertTokenizer }, manifest] = await Promise.all([
+        import("../model/shard-source.ts"),
+        import("../tokenizer/index.ts"),
+        this.manifest(id),
+      ]);
+      const spiece = await readShard(assetsSource(this.#assets, id), manifest, "tokenizer");
+      const settings = manifest.tokenizer;
+      const tokenizer = AlbertTokenizer.fromModel(spiece, { lowercase: settings.lowercase, keepAccents: settings.keep_accents });
+      return { version: manifest.version, encode: (text) => tokenizer.encode(text, { maxLength: settings.max_length }) };
+    });
   }
 
   /** The loaded model: shards fetched, verified against the manifest, ORT sessions created. */
