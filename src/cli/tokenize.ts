@@ -1,0 +1,211 @@
+/**
+ * @module cli/tokenize
+ * `albert-edge tokenize --model <dir> [--max-length N] [--pieces]`
+ * JSONL `{"text"}` on stdin → JSONL `{"ids": [...]}` on stdout (ids include [CLS] and [SEP]),
+ * one line per input line, in order; blank lines are skipped. No truncation unless
+ * `--max-length N` (then `"truncated": true|false` is added); `--pieces` adds the pieces.
+ *
+ * A line that is not JSON or has no string "text" stops the run: the lines before it are
+ * already written, the error names the line number on stderr, and the exit code is 1 (the
+ * same contract as `classify`). Usage errors exit 2.
+ *
+ * `<dir>` is either a converted shard directory (`manifest.json`: the `tokenizer` shard,
+ * verified against its sha256, and the manifest's lowercase / keep_accents settings) or a
+ * directory holding `spiece.model` and optionally a Hugging Face `tokenizer_config.json`
+ * (`do_lower_case`, default true; `keep_accents`, default false).
+ */
+import { access, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import { readManifest, readShard } from "../model/shard-source.ts";
+import { fsShardSource } from "../node/fs-shard-source.ts";
+import { AlbertTokenizer, TokenizerError } from "../tokenizer/index.ts";
+
+const usage = "usage: albert-edge tokenize --model <dir> [--max-length N] [--pieces] < in.jsonl > out.jsonl\n";
+
+/** Streams the command talks to (injectable for tests). */
+export interface TokenizeIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+/** Where the tokenizer came from and with which settings. */
+export interface TokenizerSource {
+  model: Uint8Array;
+  lowercase: boolean;
+  keepAccents: boolean;
+  /** Human-readable origin, for messages. */
+  origin: string;
+}
+
+export class InputLineError extends Error {
+  override readonly name = "InputLineError";
+}
+
+export async function run(argv: string[], io: TokenizeIo = process): Promise<number> {
+  let dir: string | undefined;
+  let maxLength: number | undefined;
+  let withPieces = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1];
+    if (a === "--model" && v !== undefined) {
+      dir = v;
+      i++;
+    } else if (a === "--max-length" && v !== undefined) {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 2) {
+        io.stderr.write(`--max-length must be an integer >= 2 (room for [CLS] and [SEP])\n${usage}`);
+        return 2;
+      }
+      maxLength = n;
+      i++;
+    } else if (a === "--pieces") {
+      withPieces = true;
+    } else if (a === "-h" || a === "--help") {
+      io.stdout.write(usage);
+      return 0;
+    } else {
+      io.stderr.write(`unexpected argument ${a}\n${usage}`);
+      return 2;
+    }
+  }
+  if (dir === undefined) {
+    io.stderr.write(usage);
+    return 2;
+  }
+
+  let tokenizer: AlbertTokenizer;
+  try {
+    const source = await loadTokenizerSource(dir);
+    tokenizer = AlbertTokenizer.fromModel(source.model, { lowercase: source.lowercase, keepAccents: source.keepAccents });
+  } catch (e) {
+    io.stderr.write(`albert-edge tokenize: cannot load a tokenizer from ${dir}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+
+  const out = new LineWriter(io.stdout);
+  try {
+    const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+    await tokenizeLines(tokenizer, lines, (line) => out.write(line), { maxLength, withPieces });
+  } catch (e) {
+    await out.flush();
+    if (e instanceof InputLineError) {
+      io.stderr.write(`albert-edge tokenize: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  await out.flush();
+  return 0;
+}
+
+/** Tokenizes JSONL lines; calls `emit` with each output line (newline included). */
+export async function tokenizeLines(
+  tokenizer: AlbertTokenizer,
+  lines: AsyncIterable<string> | Iterable<string>,
+  emit: (line: string) => void | Promise<void>,
+  options: { maxLength?: number | undefined; withPieces?: boolean } = {},
+): Promise<void> {
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new InputLineError(`stdin line ${n}: not valid JSON`);
+    }
+    const text = typeof value === "object" && value !== null ? (value as { text?: unknown }).text : undefined;
+    if (typeof text !== "string") throw new InputLineError(`stdin line ${n}: expected an object with a string "text"`);
+    let encoding;
+    try {
+      encoding = tokenizer.encode(text, options.maxLength === undefined ? {} : { maxLength: options.maxLength });
+    } catch (e) {
+      if (e instanceof TokenizerError) throw new InputLineError(`stdin line ${n}: ${e.message}`);
+      throw e;
+    }
+    const record: { ids: number[]; truncated?: boolean; pieces?: string[] } = { ids: encoding.ids };
+    if (options.maxLength !== undefined) record.truncated = encoding.truncated;
+    if (options.withPieces === true) record.pieces = encoding.pieces;
+    await emit(JSON.stringify(record) + "\n");
+  }
+}
+
+/**
+ * Finds the tokenizer in `dir`: a shard directory's manifest first, else `spiece.model`
+ * (+ `tokenizer_config.json`). Further layouts slot in here.
+ */
+export async function loadTokenizerSource(dir: string): Promise<TokenizerSource> {
+  if (await exists(join(dir, "manifest.json"))) {
+    const source = fsShardSource(dir);
+    const manifest = await readManifest(source);
+    const model = await readShard(source, manifest, "tokenizer");
+    return {
+      model,
+      lowercase: manifest.tokenizer.lowercase,
+      keepAccents: manifest.tokenizer.keep_accents,
+      origin: `${join(dir, "manifest.json")} (model ${manifest.id})`,
+    };
+  }
+  const modelPath = join(dir, "spiece.model");
+  if (!(await exists(modelPath))) throw new Error(`neither manifest.json nor spiece.model found`);
+  const model = new Uint8Array(await readFile(modelPath));
+  let lowercase = true;
+  let keepAccents = false;
+  const configPath = join(dir, "tokenizer_config.json");
+  if (await exists(configPath)) {
+    let config: unknown;
+    try {
+      config = JSON.parse(await readFile(configPath, "utf8"));
+    } catch (e) {
+      throw new Error(`${configPath}: invalid JSON (${(e as Error).message})`);
+    }
+    const c = (typeof config === "object" && config !== null ? config : {}) as Record<string, unknown>;
+    if (c.do_lower_case !== undefined) lowercase = bool(c.do_lower_case, configPath, "do_lower_case");
+    if (c.keep_accents !== undefined) keepAccents = bool(c.keep_accents, configPath, "keep_accents");
+  }
+  return { model, lowercase, keepAccents, origin: modelPath };
+}
+
+function bool(v: unknown, file: string, key: string): boolean {
+  if (typeof v !== "boolean") throw new Error(`${file}: ${key} must be true or false`);
+  return v;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Buffers output lines and honours stdout backpressure. */
+class LineWriter {
+  private readonly stream: Writable;
+  private buffer: string[] = [];
+  private size = 0;
+
+  constructor(stream: Writable) {
+    this.stream = stream;
+  }
+
+  async write(line: string): Promise<void> {
+    this.buffer.push(line);
+    this.size += line.length;
+    if (this.size >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer.join("");
+    this.buffer = [];
+    this.size = 0;
+    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once("drain", () => resolve()));
+  }
+}

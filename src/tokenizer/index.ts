@@ -1,0 +1,10 @@
+/**
+ * @module tokenizer
+ * Public entry of the ALBERT tokenizer (pure TypeScript; runs in workerd and Node): SentencePiece
+ * unigram with the model's precompiled-charsmap normalizer, plus Hugging Face AlbertTokenizer
+ * pre/post-processing. Input is the `spiece.model` bytes; no I/O happens here.
+ */
+export { AlbertTokenizer, type AlbertTokenizerOptions, type EncodeOptions, type Encoding } from "./albert.ts";
+export { TokenizerError, type TokenizerErrorCode } from "./errors.ts";
+export { SentencePieceProcessor, type Encoded } from "./sentencepiece.ts";
+export { parseModelProto, PieceType, type ModelProto, type Pieces } from "./model-proto.ts";

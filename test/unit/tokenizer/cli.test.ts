@@ -1,0 +1,90 @@
+/**
+ * @module test/unit/tokenizer/cli
+ * `albert-edge tokenize`: JSONL in, JSONL ids out, in order; bad lines stop the run with the
+ * line number; settings from tokenizer_config.json or a shard manifest.
+ */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadTokenizerSource, run } from "../../../src/cli/tokenize.ts";
+import { modelPath, repoRoot } from "./helpers.ts";
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function tokenize(argv: string[], input: string): Promise<Result> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on("data", (c: Buffer) => out.push(c.toString("utf8")));
+  stderr.on("data", (c: Buffer) => err.push(c.toString("utf8")));
+  const code = await run(argv, { stdin: Readable.from([input]), stdout, stderr });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), "albert-tokenize-"));
+const sharedTokenizer = join(repoRoot, "../shared/tokenizer");
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("albert-edge tokenize", () => {
+  it("writes one {ids} line per input line, in order", async () => {
+    const r = await tokenize(["--model", sharedTokenizer], '{"text":"Hello, world!"}\n{"text":""}\n\n{"text":"1,000,000 dollars"}\n');
+    expect(r).toEqual({
+      code: 0,
+      stdout: '{"ids":[2,10975,15,126,187,3]}\n{"ids":[2,3]}\n{"ids":[2,137,11623,5415,3]}\n',
+      stderr: "",
+    });
+  });
+
+  it("truncates only with --max-length, and then reports it; --pieces adds pieces", async () => {
+    const r = await tokenize(["--model", sharedTokenizer, "--max-length", "4", "--pieces"], '{"text":"Hello, world!"}\n{"text":"hi"}\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l))).toEqual([
+      { ids: [2, 10975, 15, 3], truncated: true, pieces: ["[CLS]", "▁hello", ",", "[SEP]"] },
+      { ids: [2, 4148, 3], truncated: false, pieces: ["[CLS]", "▁hi", "[SEP]"] },
+    ]);
+  });
+
+  it("stops at a bad line, naming it, after writing the lines before", async () => {
+    const r = await tokenize(["--model", sharedTokenizer], '{"text":"a"}\n{"text":1}\n{"text":"b"}\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('{"ids":[2,21,3]}\n');
+    expect(r.stderr).toMatch(/stdin line 2: expected an object with a string "text"/);
+    const bad = await tokenize(["--model", sharedTokenizer], "not json\n");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/stdin line 1: not valid JSON/);
+  });
+
+  it("reports usage errors with exit code 2 and load errors with 1", async () => {
+    expect((await tokenize([], "")).code).toBe(2);
+    expect((await tokenize(["--model", "x", "--max-length", "1"], "")).code).toBe(2);
+    expect((await tokenize(["--model", "x", "--bogus"], "")).code).toBe(2);
+    const missing = await tokenize(["--model", join(tmp, "does-not-exist")], "");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/neither manifest.json nor spiece.model/);
+  });
+
+  it("reads do_lower_case / keep_accents from tokenizer_config.json", async () => {
+    const real = mkdtempSync(join(tmp, "cfg-"));
+    copyFileSync(modelPath, join(real, "spiece.model"));
+    writeFileSync(join(real, "tokenizer_config.json"), JSON.stringify({ do_lower_case: false, keep_accents: true }));
+    const source = await loadTokenizerSource(real);
+    expect(source).toMatchObject({ lowercase: false, keepAccents: true });
+    const r = await tokenize(["--model", real, "--pieces"], '{"text":"Hello"}\n');
+    expect(JSON.parse(r.stdout).pieces).toEqual(["[CLS]", "▁", "H", "ello", "[SEP]"]);
+  });
+
+  it("uses a shard directory's manifest and verified tokenizer shard", async () => {
+    const source = await loadTokenizerSource(join(repoRoot, "model-shards/sentiment"));
+    expect(source).toMatchObject({ lowercase: true, keepAccents: false });
+    expect(source.model.length).toBe(760289);
+    const r = await tokenize(["--model", join(repoRoot, "model-shards/sentiment")], '{"text":"Hello, world!"}\n');
+    expect(r.stdout).toBe('{"ids":[2,10975,15,126,187,3]}\n');
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * @module test/unit/tokenizer/helpers
+ * Shared fixtures for the tokenizer tests: paths into ../shared (beside the repo clone), the
+ * albert-base-v2 `spiece.model` bytes and a tokenizer loaded once per test file.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AlbertTokenizer } from "../../../src/tokenizer/index.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root. */
+export const repoRoot = resolve(here, "../../..");
+/** `shared/` sits beside the repository clone. */
+export const sharedDir = resolve(repoRoot, "../shared");
+export const modelPath = resolve(sharedDir, "tokenizer/spiece.model");
+export const goldenPath = resolve(sharedDir, "golden/tokenizer.jsonl");
+
+let bytes: Uint8Array | undefined;
+let tokenizer: AlbertTokenizer | undefined;
+
+export function modelBytes(): Uint8Array {
+  bytes ??= new Uint8Array(readFileSync(modelPath));
+  return bytes;
+}
+
+/** The ALBERT tokenizer as the goldens were made: lowercase, accents stripped. */
+export function albert(): AlbertTokenizer {
+  tokenizer ??= AlbertTokenizer.fromModel(modelBytes(), { lowercase: true, keepAccents: false });
+  return tokenizer;
+}
