@@ -105,7 +105,7 @@ export function parseModelProto(input: Uint8Array): ModelProto {
 }
 
 /** Decodes piece `id`'s string (invalid UTF-8 becomes U+FFFD; a leading U+FEFF is kept). */
-export function pieceString(pieces: Pieces, id: number, decoder: TextDecoder): string {
+export function pieceString(pieces: Pieces, id: number, decoder: { decode(input: Uint8Array): string }): string {
   return decoder.decode(pieces.utf8.subarray(pieces.starts[id]!, pieces.ends[id]!));
 }
 
