@@ -44,4 +44,16 @@ describe("POST /v1/tokenize", () => {
     const models = (await (await app.request("/v1/models", {}, env)).json()) as { data: { id: string; loaded: boolean }[] };
     expect(models.data.find((m) => m.id === "sentiment")!.loaded).toBe(false);
   });
+
+  it("lists the served models from their manifests without loading them", async () => {
+    const body = (await (await app.request("/v1/models", {}, env)).json()) as {
+      default: string;
+      data: { id: string; task: string; labels: string[]; version: string; loaded: boolean }[];
+    };
+    expect(body.default).toBe("sentiment");
+    expect(body.data.map((m) => m.id)).toEqual(["sentiment", "moderation"]);
+    expect(body.data[0]).toMatchObject({ task: "single_label_classification", labels: ["negative", "positive"], loaded: false });
+    expect(body.data[1]).toMatchObject({ task: "multi_label_classification", labels: ["hate", "offensive"], loaded: false });
+    for (const model of body.data) expect(model.version).toMatch(/^[0-9a-f]{16}$/);
+  });
 });
