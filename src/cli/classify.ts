@@ -1,14 +1,15 @@
 /**
  * @module cli/classify
- * `albert-edge classify --model <shard-dir> [--max-length N] [--batch-size N]`
+ * `albert-edge classify --model <shard-dir> [--max-length N]`
  * JSONL `{"text"}` on stdin → JSONL `{"label", "score", "logits"}` on stdout, one line per
- * input, in order (blank lines are skipped). Uses the same runtime as the Worker.
+ * input, in order (blank lines are skipped). Uses the same runtime as the Worker. Every text runs
+ * alone at its own length; `--batch-size` is accepted for compatibility and ignored.
  */
 import { createInterface } from "node:readline";
 import { loadModel, type AlbertModel } from "../model/index.ts";
 import { fsShardSource } from "../node/fs-shard-source.ts";
 
-const usage = "usage: albert-edge classify --model <shard-dir> [--max-length N] [--batch-size N] < in.jsonl > out.jsonl\n";
+const usage = "usage: albert-edge classify --model <shard-dir> [--max-length N] < in.jsonl > out.jsonl\n";
 /** Texts classified per model call while streaming. */
 const CHUNK = 64;
 
@@ -64,10 +65,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(usage);
     return 2;
   }
-  const model = await loadModel(fsShardSource(dir), {
-    ...(maxLength === undefined ? {} : { maxLength }),
-    ...(batchSize === undefined ? {} : { batchSize }),
-  });
+  void batchSize; // deprecated: texts always run one at a time (see model/encoder.ts)
+  const model = await loadModel(fsShardSource(dir), maxLength === undefined ? {} : { maxLength });
   if (model.manifest.task === "feature_extraction") {
     process.stderr.write(`albert-edge classify: model ${model.manifest.id} has no classifier head (task feature_extraction)\n`);
     return 1;

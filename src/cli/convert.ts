@@ -1,29 +1,38 @@
 /**
  * @module cli/convert
- * `albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dequantize|dynamic]`
+ * `albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain]`
+ * Defaults: int8 dynamic (int8 × int8 matmuls) in a fused graph (onnxruntime contrib ops) — the
+ * fastest in ORT-web WASM (bench/RESULTS.md). `--graph plain` writes standard ONNX ops only.
  * Progress on stderr; exit 0 on success, 1 on a conversion error, 2 on bad usage.
  */
 import { convertCheckpoint } from "../convert/convert.ts";
 import { ConvertError } from "../convert/errors.ts";
 
-const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dequantize|dynamic]\n";
+const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain]\n";
 
 export async function run(argv: string[]): Promise<number> {
   const positional: string[] = [];
   let fp32 = false;
   let id: string | undefined;
   let int8Matmul: "dequantize" | "dynamic" | undefined;
+  let graph: "fused" | "plain" | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === "--fp32") fp32 = true;
-    else if (a === "--id" || a === "--int8-matmul") {
+    else if (a === "--id" || a === "--int8-matmul" || a === "--graph") {
       const v = argv[++i];
       if (v === undefined) {
         process.stderr.write(`${a} needs a value\n${usage}`);
         return 2;
       }
       if (a === "--id") id = v;
-      else if (v === "dequantize" || v === "dynamic") int8Matmul = v;
+      else if (a === "--graph") {
+        if (v !== "fused" && v !== "plain") {
+          process.stderr.write(`--graph must be fused or plain\n${usage}`);
+          return 2;
+        }
+        graph = v;
+      } else if (v === "dequantize" || v === "dynamic") int8Matmul = v;
       else {
         process.stderr.write(`--int8-matmul must be dequantize or dynamic\n${usage}`);
         return 2;
@@ -47,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
       fp32,
       ...(id === undefined ? {} : { id }),
       ...(int8Matmul === undefined ? {} : { int8Matmul }),
+      ...(graph === undefined ? {} : { graph }),
       log: (line) => process.stderr.write(`${line}\n`),
     });
   } catch (e) {

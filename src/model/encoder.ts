@@ -1,11 +1,18 @@
 /**
  * @module model/encoder
  * The ALBERT forward pass over ORT sessions: embeddings shard, then the loop we own — layer i
- * runs its group's block session (Hugging Face schedule), feeding each output back in — then
- * the head shard. Batches are right-padded with id 0 and masked additively (-10000, as HF).
+ * runs its group's block session (Hugging Face schedule), feeding each output tensor straight
+ * back in — then the head shard.
+ *
+ * Every sequence runs alone at its own length: no padding (padding a batch to its longest text
+ * wastes compute on pad positions), and a text's result never depends on what else is in the
+ * request — which the int8 "dynamic" scheme needs, since it quantizes activations with one scale
+ * per tensor. Measured on one thread, batching equal-length sequences gained nothing (per-run
+ * overhead is ~20 µs; see bench/RESULTS.md). `plain` block graphs still take an additive mask
+ * input; it is all zeros here.
  */
 import { groupOfLayer, type Manifest } from "./manifest.ts";
-import { float32Tensor, int64Tensor, type OrtTensor, type Session } from "./ort.ts";
+import { webBackend, type OrtBackend, type OrtTensor, type Session } from "./ort.ts";
 
 export const MASK_VALUE = -10000;
 
@@ -13,6 +20,8 @@ export interface EncoderSessions {
   embeddings: Session;
   blocks: Session[];
   head: Session;
+  /** ORT package the sessions belong to (tensors must come from the same one); default onnxruntime-web. */
+  backend?: OrtBackend;
 }
 
 export interface ForwardOutput {
@@ -22,52 +31,66 @@ export interface ForwardOutput {
   pooled: number[][];
 }
 
-function rows(data: Float32Array, count: number, width: number): number[][] {
-  return Array.from({ length: count }, (_, b) => Array.from(data.subarray(b * width, (b + 1) * width)));
+export interface SequenceOutput {
+  logits?: number[];
+  pooled: number[];
 }
 
-/** Runs token ids (each sequence already with [CLS]/[SEP]) through the model as one batch. */
-export async function forward(manifest: Manifest, sessions: EncoderSessions, ids: readonly (readonly number[])[]): Promise<ForwardOutput> {
-  const B = ids.length;
-  if (B === 0) return manifest.task === "feature_extraction" ? { pooled: [] } : { logits: [], pooled: [] };
-  const S = Math.max(...ids.map((s) => s.length));
-  if (S === 0) throw new RangeError("forward: empty sequence");
-  if (S > manifest.config.max_position_embeddings) throw new RangeError(`forward: sequence of ${S} tokens exceeds max_position_embeddings ${manifest.config.max_position_embeddings}`);
-  const inputIds = new BigInt64Array(B * S);
-  const mask = new Float32Array(B * S);
-  ids.forEach((seq, b) => {
-    for (let s = 0; s < S; s++) {
-      if (s < seq.length) {
-        const id = seq[s] as number;
-        if (!Number.isInteger(id) || id < 0 || id >= manifest.config.vocab_size) throw new RangeError(`forward: token id ${id} outside [0, ${manifest.config.vocab_size})`);
-        inputIds[b * S + s] = BigInt(id);
-      } else mask[b * S + s] = MASK_VALUE;
-    }
-  });
+function checkIds(manifest: Manifest, seq: readonly number[]): void {
+  if (seq.length === 0) throw new RangeError("forward: empty sequence");
+  if (seq.length > manifest.config.max_position_embeddings) {
+    throw new RangeError(`forward: sequence of ${seq.length} tokens exceeds max_position_embeddings ${manifest.config.max_position_embeddings}`);
+  }
+  for (const id of seq) {
+    if (!Number.isInteger(id) || id < 0 || id >= manifest.config.vocab_size) throw new RangeError(`forward: token id ${id} outside [0, ${manifest.config.vocab_size})`);
+  }
+}
+
+/** Runs one sequence (already with [CLS]/[SEP]) through the model at its own length. */
+export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, seq: readonly number[]): Promise<SequenceOutput> {
+  checkIds(manifest, seq);
+  const backend = sessions.backend ?? webBackend;
+  const S = seq.length;
+  const inputIds = new BigInt64Array(S);
+  for (let s = 0; s < S; s++) inputIds[s] = BigInt(seq[s] as number);
   const emb = await sessions.embeddings.run({
-    input_ids: int64Tensor(inputIds, [B, S]),
-    token_type_ids: int64Tensor(new BigInt64Array(B * S), [B, S]),
+    input_ids: new backend.Tensor("int64", inputIds, [1, S]),
+    token_type_ids: new backend.Tensor("int64", new BigInt64Array(S), [1, S]),
   });
   const first: OrtTensor | undefined = emb.hidden;
   if (first === undefined) throw new Error("embeddings shard returned no `hidden`");
   let hidden: OrtTensor = first;
-  const attentionMask = float32Tensor(mask, [B, 1, 1, S]);
+  let mask: OrtTensor | undefined;
   for (let i = 0; i < manifest.config.num_hidden_layers; i++) {
     const block = sessions.blocks[groupOfLayer(manifest.config, i)];
     if (block === undefined) throw new Error(`no block session for layer ${i}`);
-    const out = await block.run({ hidden, attention_mask: attentionMask });
+    let feeds: Record<string, OrtTensor> = { hidden };
+    if (block.inputNames.includes("attention_mask")) {
+      mask ??= new backend.Tensor("float32", new Float32Array(S), [1, 1, 1, S]);
+      feeds = { hidden, attention_mask: mask };
+    }
+    const out = await block.run(feeds);
     const next: OrtTensor | undefined = out.hidden_out;
     if (next === undefined) throw new Error("block shard returned no `hidden_out`");
     if (hidden !== first) hidden.dispose();
     hidden = next;
   }
   const head = await sessions.head.run({ hidden });
-  const H = manifest.config.hidden_size;
   const pooledT = head.pooled;
   if (pooledT === undefined) throw new Error("head shard returned no `pooled`");
-  const pooled = rows(pooledT.data as Float32Array, B, H);
+  const pooled = Array.from(pooledT.data as Float32Array);
   if (manifest.task === "feature_extraction") return { pooled };
   const logitsT = head.logits;
   if (logitsT === undefined) throw new Error("head shard returned no `logits`");
-  return { logits: rows(logitsT.data as Float32Array, B, manifest.labels.length), pooled };
+  return { logits: Array.from(logitsT.data as Float32Array), pooled };
+}
+
+/** Runs token ids (each sequence already with [CLS]/[SEP]), each sequence alone, in order. */
+export async function forward(manifest: Manifest, sessions: EncoderSessions, ids: readonly (readonly number[])[]): Promise<ForwardOutput> {
+  for (const seq of ids) checkIds(manifest, seq);
+  const outs: SequenceOutput[] = [];
+  for (const seq of ids) outs.push(await forwardOne(manifest, sessions, seq));
+  const pooled = outs.map((o) => o.pooled);
+  if (manifest.task === "feature_extraction") return { pooled };
+  return { logits: outs.map((o) => o.logits ?? []), pooled };
 }

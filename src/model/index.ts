@@ -16,6 +16,7 @@ export type { ModelTokenizer, Encoding } from "./tokenizer.ts";
 export { ManifestError, parseManifest, MAX_SHARD_BYTES } from "./manifest.ts";
 export { ShardIntegrityError, readManifest } from "./shard-source.ts";
 export { createModel } from "./model.ts";
+export { webBackend, type OrtBackend } from "./ort.ts";
 
 /** The default tokenizer factory: exact ALBERT SentencePiece tokenization per the manifest. */
 export const albertTokenizerFactory: TokenizerFactory = (spiece, settings) =>

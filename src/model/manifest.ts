@@ -7,7 +7,10 @@
  * Shard contract (ONNX, opset 17, ops that onnxruntime-web WASM runs):
  * - `embeddings`: input_ids int64 [B,S], token_type_ids int64 [B,S] → hidden float32 [B,S,H]
  * - `block` (one per hidden group, run once per layer of that group):
- *   hidden float32 [B,S,H], attention_mask float32 [B,1,1,S] (0 keep, -10000 pad) → hidden_out [B,S,H]
+ *   hidden float32 [B,S,H] (+ attention_mask float32 [B,1,1,S], 0 keep / -10000 pad, for `plain`
+ *   graphs only) → hidden_out [B,S,H]. `fused` graphs use onnxruntime contrib ops
+ *   (com.microsoft: QAttention/Attention, SkipLayerNormalization, FastGelu, DynamicQuantizeMatMul)
+ *   and take no mask: the runtime runs every sequence alone at its own length (no padding).
  * - `head`: hidden float32 [B,S,H] → pooled float32 [B,H] (+ logits float32 [B,labels] unless feature_extraction)
  * - `tokenizer`: the checkpoint's spiece.model, verbatim.
  * A logical shard larger than MAX_SHARD_BYTES is stored as `<file>.part<i>` entries (with
@@ -22,6 +25,7 @@ export const MAX_SHARD_BYTES = 25 * 1024 * 1024;
 export type Task = "single_label_classification" | "multi_label_classification" | "feature_extraction";
 export type ShardRole = "embeddings" | "block" | "head" | "tokenizer";
 export type Quantization = "int8-per-channel" | "fp32";
+export type GraphForm = "fused" | "plain";
 export type HiddenAct = "gelu" | "gelu_new" | "gelu_pytorch_tanh" | "gelu_fast" | "relu";
 export const HIDDEN_ACTS: readonly HiddenAct[] = ["gelu", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu"];
 
@@ -73,6 +77,8 @@ export interface Manifest {
   quantization: Quantization;
   /** How int8 Linear layers execute (informational; graph I/O is the same either way). */
   int8_matmul?: "dequantize" | "dynamic";
+  /** Graph form of the shards (absent: `plain`). See the shard contract above. */
+  graph?: GraphForm;
   shards: ShardEntry[];
 }
 
@@ -202,6 +208,7 @@ export function parseManifest(json: unknown): Manifest {
     shards: m.shards.map(parseShard),
   };
   if (m.int8_matmul !== undefined) manifest.int8_matmul = oneOf(m.int8_matmul, "int8_matmul", ["dequantize", "dynamic"] as const);
+  if (m.graph !== undefined) manifest.graph = oneOf(m.graph, "graph", ["fused", "plain"] as const);
   if (manifest.tokenizer.max_length > config.max_position_embeddings) fail("tokenizer.max_length", "must not exceed config.max_position_embeddings");
   const files = new Set<string>();
   for (const s of manifest.shards) {

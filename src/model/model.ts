@@ -4,9 +4,9 @@
  * tokenizer, creates the ORT sessions, and exposes classify / embed / run. The tokenizer
  * factory is a parameter here; `model/index.ts` binds the real ALBERT tokenizer.
  */
-import { forward, type EncoderSessions, type ForwardOutput } from "./encoder.ts";
+import { forward, forwardOne, type EncoderSessions, type ForwardOutput, type SequenceOutput } from "./encoder.ts";
 import type { Manifest } from "./manifest.ts";
-import { createSession } from "./ort.ts";
+import { createSession, type OrtBackend } from "./ort.ts";
 import { argmax, probabilities } from "./postprocess.ts";
 import { readManifest, readShard, type ShardSource } from "./shard-source.ts";
 import type { Encoding, ModelTokenizer, TokenizerFactory } from "./tokenizer.ts";
@@ -14,13 +14,18 @@ import type { Encoding, ModelTokenizer, TokenizerFactory } from "./tokenizer.ts"
 export interface ModelOptions {
   /** Truncation length in tokens incl. [CLS]/[SEP]; default and maximum: manifest max_length. */
   maxLength?: number;
-  /** Texts per ORT batch (sorted by length, right-padded). Default 8. */
+  /**
+   * @deprecated Ignored: every text runs alone at its own length (no padding; results never
+   * depend on batch-mates). Kept so older callers still type-check.
+   */
   batchSize?: number;
   /**
    * For weight-only int8 models (manifest int8_matmul "dequantize"): dequantize the weights once
    * at load instead of on every run — about 2x faster, fp32 memory for weights. Default true.
    */
   foldInt8Weights?: boolean;
+  /** ORT backend (default onnxruntime-web WASM); benchmarks pass onnxruntime-node. */
+  backend?: OrtBackend;
 }
 
 export interface CreateModelOptions extends ModelOptions {
@@ -28,8 +33,8 @@ export interface CreateModelOptions extends ModelOptions {
 }
 
 /**
- * Milliseconds per stage. On a result: that text's tokenization and its share of its batch's
- * model time (batch time / batch size), so summing a call's results gives the call's totals.
+ * Milliseconds per stage. On a result: that text's tokenization and its own model time, so
+ * summing a call's results gives the call's totals.
  */
 export interface StageTimings {
   tokenizeMs: number;
@@ -78,9 +83,9 @@ export interface AlbertModel {
   embed(texts: readonly string[]): Promise<Results<EmbedResult>>;
   /** Tokenizes with the model's settings and truncation length. */
   tokenize(text: string): Encoding;
-  /** Low-level: token ids (with [CLS]/[SEP]) → logits (pooled vectors for feature_extraction), one batch. */
+  /** Low-level: token ids (with [CLS]/[SEP]) → logits (pooled vectors for feature_extraction), one row per sequence. */
   run(ids: readonly (readonly number[])[]): Promise<number[][]>;
-  /** Low-level: token ids → logits and pooled, one batch. */
+  /** Low-level: token ids → logits and pooled, one row per sequence. */
   forward(ids: readonly (readonly number[])[]): Promise<ForwardOutput>;
   /** Releases the ORT sessions. */
   dispose(): Promise<void>;
@@ -108,10 +113,9 @@ interface Encoded {
   tokenizeMs: number;
 }
 
-interface Batched {
+interface Done {
   encoded: Encoded;
-  output: ForwardOutput;
-  row: number;
+  output: SequenceOutput;
   modelMs: number;
 }
 
@@ -126,12 +130,17 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     ...groups.map((g) => readShard(source, manifest, "block", g)),
   ]);
   const t1 = performance.now();
-  const sessionOptions = { foldQuantizedWeights: manifest.int8_matmul === "dequantize" && options.foldInt8Weights !== false };
+  const backend = options.backend;
+  const sessionOptions = {
+    foldQuantizedWeights: manifest.int8_matmul === "dequantize" && options.foldInt8Weights !== false,
+    ...(backend === undefined ? {} : { backend }),
+  };
   // Sequential session creation keeps peak memory to one graph's optimization at a time.
   const sessions: EncoderSessions = {
     embeddings: await createSession(embeddingsBytes, sessionOptions),
     blocks: [],
     head: await createSession(headBytes, sessionOptions),
+    ...(backend === undefined ? {} : { backend }),
   };
   for (const b of blockBytes) sessions.blocks.push(await createSession(b, sessionOptions));
   const tokenizer = await options.tokenizer(spiece, manifest.tokenizer);
@@ -139,7 +148,6 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
 
   const maxLength = Math.min(options.maxLength ?? manifest.tokenizer.max_length, manifest.tokenizer.max_length);
   if (maxLength < 2) throw new RangeError("maxLength must be at least 2");
-  const batchSize = Math.max(1, options.batchSize ?? 8);
 
   function encodeAll(texts: readonly string[]): Encoded[] {
     return texts.map((text, index) => {
@@ -149,18 +157,13 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     });
   }
 
-  /** Runs encodings in length-sorted batches; returns them back in input order. */
-  async function runBatches(encoded: Encoded[]): Promise<Batched[]> {
-    const order = [...encoded].sort((a, b) => a.ids.length - b.ids.length || a.index - b.index);
-    const out: Batched[] = new Array(encoded.length);
-    for (let i = 0; i < order.length; i += batchSize) {
-      const batch = order.slice(i, i + batchSize);
+  /** Runs each encoding alone at its own length, in input order. */
+  async function runAll(encoded: Encoded[]): Promise<Done[]> {
+    const out: Done[] = [];
+    for (const e of encoded) {
       const start = performance.now();
-      const output = await forward(manifest, sessions, batch.map((e) => e.ids));
-      const modelMs = (performance.now() - start) / batch.length;
-      batch.forEach((e, row) => {
-        out[e.index] = { encoded: e, output, row, modelMs };
-      });
+      const output = await forwardOne(manifest, sessions, e.ids);
+      out.push({ encoded: e, output, modelMs: performance.now() - start });
     }
     return out;
   }
@@ -173,9 +176,9 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       if (manifest.task === "feature_extraction") {
         throw new TypeError(`model ${manifest.id} is a feature_extraction model (no classifier head); use embed()`);
       }
-      const done = await runBatches(encodeAll(texts));
-      const results = done.map(({ encoded, output, row, modelMs }): ClassifyResult => {
-        const logits = output.logits?.[row] ?? [];
+      const done = await runAll(encodeAll(texts));
+      const results = done.map(({ encoded, output, modelMs }): ClassifyResult => {
+        const logits = output.logits ?? [];
         const probs = probabilities(manifest.task, logits);
         const best = argmax(probs);
         const scores: Record<string, number> = {};
@@ -193,10 +196,10 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       return withTotals(results);
     },
     async embed(texts) {
-      const done = await runBatches(encodeAll(texts));
+      const done = await runAll(encodeAll(texts));
       return withTotals(
-        done.map(({ encoded, output, row, modelMs }) => ({
-          embedding: output.pooled[row] ?? [],
+        done.map(({ encoded, output, modelMs }) => ({
+          embedding: output.pooled,
           tokens: encoded.ids.length,
           truncated: encoded.truncated,
           timings: { tokenizeMs: encoded.tokenizeMs, modelMs },

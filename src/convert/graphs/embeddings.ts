@@ -8,12 +8,13 @@
 import type { Checkpoint } from "../checkpoint.ts";
 import { GraphBuilder, type LinearScheme } from "../onnx/graph-builder.ts";
 import { DataType, type ModelSpec } from "../onnx/model-proto.ts";
+import type { GraphForm } from "./block.ts";
 
-export function buildEmbeddings(ck: Checkpoint, scheme: LinearScheme): ModelSpec {
+export function buildEmbeddings(ck: Checkpoint, scheme: LinearScheme, form: GraphForm = "plain"): ModelSpec {
   const { vocab_size: V, embedding_size: E, hidden_size: H, max_position_embeddings: P, type_vocab_size: T } = ck.config;
   const w = ck.weights;
   const quantize = scheme !== "fp32";
-  const g = new GraphBuilder("albert_embeddings", scheme);
+  const g = new GraphBuilder("albert_embeddings", scheme, { contrib: form === "fused" });
   const ids = g.input("input_ids", DataType.INT64, ["batch", "sequence"]);
   const types = g.input("token_type_ids", DataType.INT64, ["batch", "sequence"]);
 

@@ -7,11 +7,12 @@
 import type { Checkpoint } from "../checkpoint.ts";
 import { GraphBuilder, type LinearScheme } from "../onnx/graph-builder.ts";
 import { DataType, type ModelSpec } from "../onnx/model-proto.ts";
+import type { GraphForm } from "./block.ts";
 
-export function buildHead(ck: Checkpoint, scheme: LinearScheme): ModelSpec {
+export function buildHead(ck: Checkpoint, scheme: LinearScheme, form: GraphForm = "plain"): ModelSpec {
   const H = ck.config.hidden_size;
   const w = ck.weights;
-  const g = new GraphBuilder("albert_head", scheme);
+  const g = new GraphBuilder("albert_head", scheme, { contrib: form === "fused" });
   const hidden = g.input("hidden", DataType.FLOAT, ["batch", "sequence", H]);
   const cls = g.node("Gather", [hidden, g.int64s("cls_index", [], [0])], { axis: { int: 1 } }); // [B,H]
   const dense = g.linear("pooler", cls, w.get("pooler.weight", [H, H]), w.get("pooler.bias", [H]), H, H);

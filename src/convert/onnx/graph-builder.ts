@@ -6,7 +6,8 @@
  *
  * `linear()` is where the weight scheme lives: fp32 MatMul, int8 weight-only
  * (DequantizeLinear per output channel → fp32 MatMul), or int8 dynamic
- * (DynamicQuantizeLinear + MatMulInteger → rescale). Graph builders call only `linear()`,
+ * (DynamicQuantizeLinear + MatMulInteger → rescale; with `contrib`, the single fused
+ * com.microsoft DynamicQuantizeMatMul, bias included). Graph builders call only `linear()`,
  * so adding a scheme touches this file alone.
  */
 import { transpose, quantizeRows } from "../quantize.ts";
@@ -16,6 +17,16 @@ import { DataType, type AttributeValue, type DataTypeCode, type ModelSpec, type 
 export type LinearScheme = "fp32" | "int8-dequant" | "int8-dynamic";
 
 export const OPSET = 17;
+/** Domain of onnxruntime's contrib operators (Attention, QAttention, SkipLayerNormalization, …). */
+export const MS_DOMAIN = "com.microsoft";
+
+export interface GraphBuilderOptions {
+  /**
+   * Allow onnxruntime contrib ops (com.microsoft domain): int8-dynamic Linear becomes one
+   * DynamicQuantizeMatMul node instead of DynamicQuantizeLinear → MatMulInteger → Cast → Mul → Add.
+   */
+  contrib?: boolean;
+}
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error("albert-edge convert requires a little-endian host");
@@ -34,10 +45,12 @@ export class GraphBuilder {
   private names = new Set<string>();
   readonly name: string;
   readonly scheme: LinearScheme;
+  readonly contrib: boolean;
 
-  constructor(name: string, scheme: LinearScheme) {
+  constructor(name: string, scheme: LinearScheme, options: GraphBuilderOptions = {}) {
     this.name = name;
     this.scheme = scheme;
+    this.contrib = options.contrib === true;
   }
 
   private fresh(base: string): string {
@@ -93,6 +106,11 @@ export class GraphBuilder {
     return outputs;
   }
 
+  /** Adds an onnxruntime contrib (com.microsoft) node and returns its output name. */
+  contribNode(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputName?: string): string {
+    return this.node(opType, inputs, attributes, outputName, MS_DOMAIN);
+  }
+
   /**
    * y = x · Wᵀ + b for a Hugging Face Linear (`weight` is [out, in] row-major, as stored),
    * applied to the last axis of `x`.
@@ -109,6 +127,11 @@ export class GraphBuilder {
       if (this.scheme === "int8-dequant") {
         const w = this.node("DequantizeLinear", [wq, scale], { axis: { int: 1 } });
         y = this.node("MatMul", [x, w]);
+      } else if (this.contrib) {
+        // DynamicQuantizeMatMul(A, B, b_scale, b_zero_point, bias): per-tensor uint8 A, per-column int8 B.
+        const inputs = [x, wq, scale];
+        if (bias !== undefined) inputs.push("", this.floats(`${prefix}.bias`, [outFeatures], bias));
+        return this.contribNode("DynamicQuantizeMatMul", inputs);
       } else {
         const [xq, xScale, xZero] = this.nodeN("DynamicQuantizeLinear", [x], 3) as [string, string, string];
         const acc = this.node("MatMulInteger", [xq, wq, xZero]);
@@ -151,7 +174,7 @@ export class GraphBuilder {
   build(docString: string, metadata: Record<string, string> = {}): ModelSpec {
     return {
       graph: { name: this.name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs },
-      opsets: [{ domain: "", version: OPSET }],
+      opsets: [{ domain: "", version: OPSET }, ...[...new Set(this.nodes.flatMap((n) => (n.domain === undefined || n.domain === "" ? [] : [n.domain])))].sort().map((domain) => ({ domain, version: 1 }))],
       producerName: "albert-edge",
       producerVersion: "1",
       docString,

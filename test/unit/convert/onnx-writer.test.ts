@@ -31,8 +31,8 @@ describe("quantizeRows", () => {
   });
 });
 
-function tinyLinear(scheme: LinearScheme): Uint8Array {
-  const g = new GraphBuilder("tiny", scheme);
+function tinyLinear(scheme: LinearScheme, contrib = false): Uint8Array {
+  const g = new GraphBuilder("tiny", scheme, { contrib });
   const x = g.input("x", DataType.FLOAT, ["n", 3]);
   const y = g.linear("lin", x, new Float32Array([1, 2, 3, -1, 0.5, 0.25]), new Float32Array([0.1, -0.2]), 2, 3);
   g.output(y, "y", DataType.FLOAT, ["n", 2]);
@@ -44,8 +44,13 @@ describe("ONNX models from GraphBuilder", () => {
     expect(Buffer.from(tinyLinear("int8-dequant")).equals(Buffer.from(tinyLinear("int8-dequant")))).toBe(true);
   });
 
-  it.each(["fp32", "int8-dequant", "int8-dynamic"] as const)("run in onnxruntime-web (%s Linear)", async (scheme) => {
-    const session = await createSession(tinyLinear(scheme));
+  it.each([
+    ["fp32", false],
+    ["int8-dequant", false],
+    ["int8-dynamic", false],
+    ["int8-dynamic", true],
+  ] as const)("run in onnxruntime-web (%s Linear, contrib ops: %s)", async (scheme, contrib) => {
+    const session = await createSession(tinyLinear(scheme, contrib));
     const out = await session.run({ x: float32Tensor(new Float32Array([1, 1, 1, 2, 0, -1]), [2, 3]) });
     const y = [...(out.y?.data as Float32Array)];
     const expected = [1 + 2 + 3 + 0.1, -1 + 0.5 + 0.25 - 0.2, 2 - 3 + 0.1, -2 - 0.25 - 0.2];

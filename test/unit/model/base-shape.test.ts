@@ -77,11 +77,11 @@ describe("albert-base-v2-shaped checkpoint", () => {
     }
   });
 
-  it("int8 dynamic (--int8-matmul dynamic): same sizes, matches the reference", async () => {
-    const out = join(tmp.dir, "int8-dynamic");
-    await convertQuietly(ck.dir, out, { int8Matmul: "dynamic" });
+  it("int8 weight-only (--int8-matmul dequantize): same sizes, matches the reference", async () => {
+    const out = join(tmp.dir, "int8-dequantize");
+    await convertQuietly(ck.dir, out, { int8Matmul: "dequantize" });
     const m = readManifest(out);
-    expect(m.int8_matmul).toBe("dynamic");
+    expect(m.int8_matmul).toBe("dequantize");
     expect(m.shards.reduce((n, s) => n + s.bytes, 0)).toBeLessThanOrEqual(13 * MB);
     const model = await loadWithIds(out);
     try {
@@ -90,7 +90,7 @@ describe("albert-base-v2-shaped checkpoint", () => {
         const [logits] = await model.run([ids]);
         maxDelta = Math.max(maxDelta, maxAbsDiff(logits ?? [], expected[i]?.logits ?? []));
       }
-      console.log(`[generality] base-shaped int8 dynamic: max |Δlogit| = ${maxDelta.toExponential(3)}`);
+      console.log(`[generality] base-shaped int8 dequantize: max |Δlogit| = ${maxDelta.toExponential(3)}`);
       expect(maxDelta).toBeLessThanOrEqual(0.05);
     } finally {
       await model.dispose();

@@ -1,9 +1,10 @@
 /**
  * @module test/unit/model/parity-sst2-mini
  * Parity with the independent fp32 reference on ../shared: convert albert-sst2-mini (fp32 and
- * int8) into temp dirs and classify the 300 golden texts end to end (real tokenizer, default
- * batching). fp32: max |Δlogit| ≤ 1e-3; int8: same argmax on ≥ 99%, max |Δlogit| ≤ 0.25 — for
- * the default weight-only int8 and for the faster `--int8-matmul dynamic` variant.
+ * int8) into temp dirs and classify the 300 golden texts end to end (real tokenizer, every text
+ * alone at its own length). fp32: max |Δlogit| ≤ 1e-3; int8: same argmax on ≥ 99%, max
+ * |Δlogit| ≤ 0.25 — for the default (int8 dynamic, fused graph), weight-only int8
+ * (`--int8-matmul dequantize`) and int8 dynamic in a plain-ONNX graph (`--graph plain`).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ interface Golden {
 describe.skipIf(!sharedAvailable())("albert-sst2-mini parity with the fp32 reference", () => {
   const tmp = tempDir("parity");
   let golden: Golden[] = [];
-  const models: Record<"fp32" | "int8" | "int8-dynamic", AlbertModel | undefined> = { fp32: undefined, int8: undefined, "int8-dynamic": undefined };
+  const models: Record<"fp32" | "int8" | "int8-dequantize" | "int8-plain", AlbertModel | undefined> = { fp32: undefined, int8: undefined, "int8-dequantize": undefined, "int8-plain": undefined };
 
   beforeAll(async () => {
     golden = readFileSync(sst2MiniGolden, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Golden);
@@ -31,8 +32,10 @@ describe.skipIf(!sharedAvailable())("albert-sst2-mini parity with the fp32 refer
     await convertQuietly(sst2MiniDir, join(tmp.dir, "int8"));
     models.fp32 = await loadModel(fsShardSource(join(tmp.dir, "fp32")));
     models.int8 = await loadModel(fsShardSource(join(tmp.dir, "int8")));
-    await convertQuietly(sst2MiniDir, join(tmp.dir, "int8-dynamic"), { int8Matmul: "dynamic" });
-    models["int8-dynamic"] = await loadModel(fsShardSource(join(tmp.dir, "int8-dynamic")));
+    await convertQuietly(sst2MiniDir, join(tmp.dir, "int8-dequantize"), { int8Matmul: "dequantize" });
+    models["int8-dequantize"] = await loadModel(fsShardSource(join(tmp.dir, "int8-dequantize")));
+    await convertQuietly(sst2MiniDir, join(tmp.dir, "int8-plain"), { graph: "plain" });
+    models["int8-plain"] = await loadModel(fsShardSource(join(tmp.dir, "int8-plain")));
   });
   afterAll(async () => {
     for (const m of Object.values(models)) await m?.dispose();
@@ -46,7 +49,7 @@ describe.skipIf(!sharedAvailable())("albert-sst2-mini parity with the fp32 refer
     expect(golden.some((g) => model.tokenize(g.text).truncated)).toBe(true);
   });
 
-  it.each(["fp32", "int8", "int8-dynamic"] as const)("%s: classify(texts) matches the golden logits", async (kind) => {
+  it.each(["fp32", "int8", "int8-dequantize", "int8-plain"] as const)("%s: classify(texts) matches the golden logits", async (kind) => {
     const model = models[kind] as AlbertModel;
     const started = performance.now();
     const results = await model.classify(golden.map((g) => g.text));

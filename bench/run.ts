@@ -1,0 +1,474 @@
+/**
+ * @module bench/run
+ * `npm run bench` — the inference benchmark (Node + workerd, local, nothing fetched):
+ *
+ * - models: the default `sentiment` (model-shards/sentiment) and an albert-base-v2-shaped model
+ *   (E128 H768 12 heads I3072 12 layers; random weights from test/support/checkpoint-generator.ts,
+ *   converted at bench time into bench/tmp, which git ignores);
+ * - runtimes: workerd (the real Worker via `wrangler dev`, client-side loopback HTTP timing),
+ *   onnxruntime-web WASM in Node, onnxruntime-node native with one thread (the ceiling; same shards,
+ *   same encoder loop), and a naive unrolled fp32 graph in onnxruntime-web (the plain-export
+ *   baseline, bench/lib/naive.ts);
+ * - figures: cold start (first request incl. model load, fresh workerd), warm p50/p95 at 8, 32,
+ *   128, 512 tokens, per-stage timings, cache-hit latency, throughput at concurrency 1/8/32, peak
+ *   memory, bundle size; ratios are computed within the same run.
+ *
+ * Writes bench/results.json and the generated section of bench/RESULTS.md.
+ * `npm run bench -- --quick`: 32-token figures only, fewer iterations, one workerd start per model
+ * (under a minute); writes bench/tmp/results.quick.json unless --out is given.
+ * Other flags:
+ *   --models sentiment,base[,sentiment-previous,base-previous]   `*-previous`: the same checkpoint
+ *       converted in the previous default format (int8 weight-only, plain graph), for before/after
+ *   --out <file>   write results elsewhere (RESULTS.md is then left alone)
+ *   --skip-workerd  --skip-node   measure one side only
+ *   --no-priority   do not raise this session's scheduler autogroup priority for the run
+ *   --render        re-render bench/RESULTS.md from bench/results.json, measuring nothing
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { openCheckpoint } from "../src/convert/checkpoint.ts";
+import { convertCheckpoint } from "../src/convert/convert.ts";
+import type { Manifest } from "../src/model/manifest.ts";
+import { BASE_SHAPE, generateCheckpoint } from "../test/support/checkpoint-generator.ts";
+import type { ChildResult, Job } from "./lib/child.ts";
+import { renderMarkdown } from "./lib/report.ts";
+import { naiveModelBytes } from "./lib/naive.ts";
+import { paths } from "./lib/paths.ts";
+import { ratio, round, summarize, type Summary } from "./lib/stats.ts";
+import { textsWithTokens, type TokenText } from "./lib/texts.ts";
+import { autogroupNice, classifyRequest, memoryOf, request, resetPeak, setAutogroupNice, startWorkerd, type Workerd } from "./lib/workerd.ts";
+
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = flag("--quick");
+/** `sentiment`, `base`; `*-previous` = the same checkpoint in the previous default format (int8 weight-only, plain graph). */
+const KNOWN = ["sentiment", "base", "sentiment-previous", "base-previous"];
+const modelIds = (option("--models") ?? "sentiment,base").split(",").filter((m) => KNOWN.includes(m));
+const TOKENS = quick ? [32] : [8, 32, 128, 512];
+const CONCURRENCY = [1, 8, 32];
+const outFile = option("--out") ?? (quick ? join(paths.tmp, "results.quick.json") : paths.results);
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const benchStarted = performance.now();
+
+/** Iterations per (model, tokens): enough for a stable median on a shared 2-core machine. */
+function iterations(model: string, tokens: number): { warmup: number; iterations: number } {
+  const cost = (model.startsWith("base") ? 12 : 1) * tokens;
+  if (quick) return { warmup: 3, iterations: cost > 300 ? 10 : 20 };
+  if (cost <= 64) return { warmup: 10, iterations: 100 };
+  if (cost <= 512) return { warmup: 5, iterations: 50 };
+  if (cost <= 2048) return { warmup: 3, iterations: 30 };
+  return { warmup: 2, iterations: 15 };
+}
+
+// ---------------------------------------------------------------- staging
+interface Staged {
+  id: string;
+  dir: string;
+  naive: string;
+  manifest: Manifest;
+  shardBytes: number;
+}
+
+async function stage(): Promise<Staged[]> {
+  mkdirSync(paths.stagedShards, { recursive: true });
+  mkdirSync(paths.naive, { recursive: true });
+  const out: Staged[] = [];
+  for (const id of modelIds) {
+    const dir = join(paths.stagedShards, id);
+    const family = id.startsWith("base") ? "base" : "sentiment";
+    const checkpoint = family === "base" ? paths.baseCheckpoint : paths.sst2Mini;
+    if (family === "base" && !existsSync(join(checkpoint, "model.safetensors"))) {
+      log("generating the base-shaped checkpoint (random weights, seed 7)…");
+      generateCheckpoint(checkpoint, { shape: BASE_SHAPE, numLabels: 2, labelNames: ["negative", "positive"], seed: 7 });
+    }
+    if (id === "sentiment") {
+      rmSync(dir, { recursive: true, force: true });
+      cpSync(paths.shippedSentiment, dir, { recursive: true });
+    } else if (id.endsWith("-previous")) {
+      log(`converting ${family} in the previous default format (int8 weight-only, plain graph)…`);
+      await convertCheckpoint(checkpoint, dir, { id, int8Matmul: "dequantize", graph: "plain", log: () => {} });
+    } else {
+      log("converting the base-shaped checkpoint with the current converter…");
+      await convertCheckpoint(checkpoint, dir, { id: "base", log: () => {} });
+    }
+    const naive = join(paths.naive, `${family}.onnx`);
+    if (!existsSync(naive) || statSync(naive).mtimeMs < statSync(join(checkpoint, "model.safetensors")).mtimeMs || !quick) {
+      writeFileSync(naive, naiveModelBytes(await openCheckpoint(checkpoint)));
+    }
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
+    out.push({ id, dir, naive, manifest, shardBytes: manifest.shards.reduce((n, s) => n + s.bytes, 0) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- Node runtimes
+function runChild(job: Job): ChildResult {
+  const r = spawnSync(process.execPath, ["--experimental-strip-types", "--no-warnings", join(paths.bench, "lib", "child.ts"), JSON.stringify(job)], {
+    cwd: paths.repo,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`bench child (${job.runtime}) failed: ${r.stderr}`);
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  return JSON.parse(line) as ChildResult;
+}
+
+function nodeRuns(model: Staged, texts: TokenText[]): Record<string, ChildResult> {
+  const out: Record<string, ChildResult> = {};
+  const jobs: [string, Job["runtime"]][] = [
+    ["node-wasm", "web"],
+    ["native", "native"],
+    ["naive-wasm", "naive"],
+  ];
+  for (const [key, runtime] of jobs) {
+    const r = runChild({
+      runtime,
+      model: runtime === "naive" ? model.naive : model.dir,
+      spiece: join(model.dir, "spiece.model"),
+      texts: texts.map((t) => ({ ...t, ...iterations(model.id, t.tokens) })),
+      warmupMs: warmupMs(model.id),
+      stages: runtime !== "naive",
+    });
+    out[key] = r;
+    log(`  ${model.id} ${key}: load ${r.load_ms} ms, first call ${r.first_call_ms} ms, early p50 ${r.early_p50_ms} ms; p50 ${Object.entries(r.warm).map(([t, s]) => `${t}t ${s.p50} ms`).join(", ")}`);
+  }
+  return out;
+}
+
+/** Time-based warm-up so V8 finishes tiering ORT's WASM up to TurboFan before timing. */
+function warmupMs(model: string): number {
+  return (quick ? 1000 : 4000) * (model.startsWith("base") ? 1.5 : 1);
+}
+
+// ---------------------------------------------------------------- workerd
+interface WorkerdResult {
+  start_ms: number;
+  direct_socket: boolean;
+  cold_start_ms: number;
+  cold_start_samples_ms: number[];
+  /** p50 of requests 2..21 after the cold start (WASM not yet tiered up). */
+  early_p50_ms: number;
+  /** Per-inference time inside workerd (32 tokens): (one request with 21 inferences − one with 1) / 20. */
+  in_isolate_ms_32: number;
+  http_overhead_ms: Summary;
+  warm: Record<string, Summary>;
+  cache_hit: Summary & { x_cache: string };
+  throughput: Record<string, { requests: number; seconds: number; rps: number; latency_p50_ms: number; latency_p95_ms: number }>;
+  memory: {
+    method: string;
+    idle_rss_mb: number;
+    peak_rss_mb: number;
+    peak_minus_idle_mb: number;
+    steady_rss_mb: number;
+    steady_minus_idle_mb: number;
+    wasm_memory_mb: number;
+    peak_reset: boolean;
+  };
+  logits_check?: string;
+}
+
+async function sequential(n: number, send: () => Promise<{ ms: number }>): Promise<number[]> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) xs.push((await send()).ms);
+  return xs;
+}
+
+async function workerdRun(model: Staged, texts: TokenText[], port: number): Promise<WorkerdResult> {
+  const coldRepeats = quick ? 1 : 3;
+  const cold: number[] = [];
+  let result: WorkerdResult | undefined;
+  for (let attempt = 0; attempt < coldRepeats; attempt++) {
+    rmSync(paths.wranglerState, { recursive: true, force: true });
+    const w: Workerd = await startWorkerd(port, log);
+    try {
+      const pid = w.runtimePid;
+      // Idle baseline: the isolate is up (healthz answered), no model loaded yet.
+      const probe = async (): Promise<number> => (JSON.parse((await request(`${w.url}/__bench/memory`)).body) as { wasm_memory_bytes: number }).wasm_memory_bytes;
+      await request(`${w.url}/healthz`);
+      const peakReset = pid !== undefined && resetPeak(pid);
+      const idle = pid === undefined ? undefined : memoryOf(pid);
+      const text32 = texts.find((t) => t.tokens === 32) ?? (texts[0] as TokenText);
+      const first = await request(`${w.url}/v1/classify`, classifyRequest(text32.text, model.id, false));
+      if (first.status !== 200) throw new Error(`cold request failed: ${first.status} ${first.body}`);
+      cold.push(first.ms);
+      log(`  ${model.id} workerd cold start #${attempt + 1}: ${first.ms.toFixed(0)} ms (wrangler dev ready in ${(w.startMs / 1000).toFixed(1)} s${w.runtimePid === undefined ? ", via proxy" : ""})`);
+      if (attempt > 0) continue;
+
+      // The next 20 requests run while V8 is still tiering the WASM up (Liftoff → TurboFan).
+      const early = await sequential(20, () => request(`${w.url}/v1/classify`, classifyRequest(text32.text, model.id, false)));
+      const warmEnd = performance.now() + warmupMs(model.id);
+      while (performance.now() < warmEnd) await request(`${w.url}/v1/classify`, classifyRequest(text32.text, model.id, false));
+      const health = await sequential(quick ? 30 : 100, () => request(`${w.url}/healthz`));
+      const warm: Record<string, Summary> = {};
+      for (const t of texts) {
+        const { warmup, iterations: n } = iterations(model.id, t.tokens);
+        const noStore = classifyRequest(t.text, model.id, false);
+        await sequential(warmup, () => request(`${w.url}/v1/classify`, noStore));
+        warm[String(t.tokens)] = summarize(await sequential(n, () => request(`${w.url}/v1/classify`, noStore)));
+        log(`  ${model.id} workerd ${t.tokens} tokens: p50 ${warm[String(t.tokens)]?.p50} ms`);
+      }
+      // Cache hit: the same text again; the Worker's in-isolate LRU answers (x-cache: hit-memory).
+      const cached = classifyRequest(text32.text, model.id, true);
+      await request(`${w.url}/v1/classify`, cached);
+      let xCache = "";
+      const hits = await sequential(quick ? 30 : 100, async () => {
+        const r = await request(`${w.url}/v1/classify`, cached);
+        xCache = String(r.headers["x-cache"] ?? "");
+        return r;
+      });
+      // Throughput: `c` clients in parallel, each sending 32-token requests back to back (no-store).
+      const throughput: WorkerdResult["throughput"] = {};
+      for (const c of CONCURRENCY) {
+        const total = Math.max(c * (quick ? 2 : 4), quick ? 16 : model.id.startsWith("base") ? 48 : 128);
+        const noStore = classifyRequest(text32.text, model.id, false);
+        let sent = 0;
+        const lat: number[] = [];
+        const t0 = performance.now();
+        await Promise.all(
+          Array.from({ length: c }, async () => {
+            while (sent < total) {
+              sent++;
+              const r = await request(`${w.url}/v1/classify`, noStore);
+              if (r.status !== 200) throw new Error(`throughput request failed: ${r.status}`);
+              lat.push(r.ms);
+            }
+          }),
+        );
+        const seconds = (performance.now() - t0) / 1000;
+        const s = summarize(lat);
+        throughput[String(c)] = { requests: lat.length, seconds: round(seconds, 2), rps: round(lat.length / seconds, 1), latency_p50_ms: s.p50, latency_p95_ms: s.p95 };
+        log(`  ${model.id} workerd concurrency ${c}: ${throughput[String(c)]?.rps} req/s (p50 ${s.p50} ms)`);
+      }
+      const peak = pid === undefined ? undefined : memoryOf(pid);
+      const steadyMb = peak === undefined ? Number.NaN : peak.rssKb / 1024;
+      const wasm = await probe();
+      // Model time inside workerd without HTTP/app overhead: n inferences in one request, n = 1 vs 21.
+      const loop = (n: number) => request(`${w.url}/__bench/loop`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: model.id, text: text32.text, n }) });
+      await loop(1);
+      const loopEnd = performance.now() + (quick ? 300 : 1000);
+      while (performance.now() < loopEnd) await loop(5);
+      const reps = quick ? 3 : 7;
+      const one = summarize(await sequential(reps, () => loop(1))).p50;
+      const many = summarize(await sequential(reps, () => loop(21))).p50;
+      const inLoopMs = round((many - one) / 20, 3);
+      log(`  ${model.id} workerd in-isolate model time (32 tokens): ${inLoopMs} ms per inference`);
+      const idleMb = idle === undefined ? Number.NaN : idle.rssKb / 1024;
+      const peakMb = peak === undefined ? Number.NaN : peak.hwmKb / 1024;
+      result = {
+        start_ms: round(w.startMs, 0),
+        direct_socket: w.runtimePid !== undefined,
+        cold_start_ms: 0,
+        cold_start_samples_ms: [],
+        early_p50_ms: summarize(early).p50,
+        in_isolate_ms_32: inLoopMs,
+        http_overhead_ms: summarize(health),
+        warm,
+        cache_hit: { ...summarize(hits), x_cache: xCache },
+        throughput,
+        memory: {
+          method: peakReset
+            ? "runtime workerd process: VmHWM after the workload (peak reset via /proc/<pid>/clear_refs once idle) minus VmRSS when idle (isolate up, no model)"
+            : "runtime workerd process: VmHWM after the workload minus VmRSS when idle (isolate up, no model); VmHWM could not be reset, so start-up peaks may be included",
+          idle_rss_mb: round(idleMb, 1),
+          peak_rss_mb: round(peakMb, 1),
+          peak_minus_idle_mb: round(peakMb - idleMb, 1),
+          steady_rss_mb: round(steadyMb, 1),
+          steady_minus_idle_mb: round(steadyMb - idleMb, 1),
+          wasm_memory_mb: round(wasm / 1024 / 1024, 1),
+          peak_reset: peakReset,
+        },
+      };
+    } finally {
+      await w.stop();
+    }
+  }
+  if (result === undefined) throw new Error("workerd run produced no result");
+  const sorted = [...cold].sort((a, b) => a - b);
+  result.cold_start_ms = round(sorted[sorted.length >> 1] as number, 1);
+  result.cold_start_samples_ms = cold.map((x) => round(x, 1));
+  return result;
+}
+
+function maxDiff(a: number[] | undefined, b: number[] | undefined): number | null {
+  if (a === undefined || b === undefined || a.length !== b.length || a.length === 0) return null;
+  return round(Math.max(...a.map((x, i) => Math.abs(x - (b[i] as number)))), 5);
+}
+
+// ---------------------------------------------------------------- bundle
+function bundleSize(): { bytes: number; gzip_bytes: number; files: Record<string, number> } | undefined {
+  rmSync(paths.bundle, { recursive: true, force: true });
+  const r = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", paths.bundle], { cwd: paths.repo, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } });
+  if (r.status !== 0) {
+    log(`  wrangler deploy --dry-run failed: ${r.stderr.slice(-500)}`);
+    return undefined;
+  }
+  const files: Record<string, number> = {};
+  let bytes = 0;
+  let gzip = 0;
+  for (const f of readdirSync(paths.bundle)) {
+    if (f.endsWith(".map") || f === "README.md") continue;
+    const data = readFileSync(join(paths.bundle, f));
+    files[f] = data.length;
+    bytes += data.length;
+    gzip += gzipSync(data, { level: 9 }).length;
+  }
+  return { bytes, gzip_bytes: gzip, files };
+}
+
+// ---------------------------------------------------------------- machine
+function machine(): { cpu: string; cores: number; load_average_at_start: number[]; [k: string]: unknown } {
+  const ps = spawnSync("ps", ["-eo", "pid,ni,pcpu,comm", "--sort=-pcpu"], { encoding: "utf8" }).stdout.split("\n").slice(1, 6).map((l) => l.trim()).filter(Boolean);
+  return {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memory_gb: round(totalmem() / 1024 ** 3, 1),
+    os: `linux ${release()}`,
+    node: process.version,
+    load_average_at_start: loadavg().map((x) => round(x, 2)),
+    busiest_processes_at_start: ps,
+  };
+}
+
+function version(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(paths.repo, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+// ---------------------------------------------------------------- report
+/** Prints the tables and, for a full run written to bench/results.json, updates bench/RESULTS.md between its markers. */
+function writeMarkdown(output: unknown, toFile = !quick && option("--out") === undefined): void {
+  const md = renderMarkdown(output as never);
+  process.stdout.write(md);
+  if (!toFile) return;
+  const begin = "<!-- bench:begin (generated by npm run bench; do not edit by hand) -->";
+  const end = "<!-- bench:end -->";
+  const current = existsSync(paths.resultsMd) ? readFileSync(paths.resultsMd, "utf8") : `# Benchmark results\n\n${begin}\n${end}\n`;
+  const i = current.indexOf(begin);
+  const j = current.indexOf(end);
+  const next = i >= 0 && j > i ? `${current.slice(0, i + begin.length)}\n${md}${current.slice(j)}` : `${current}\n${begin}\n${md}${end}\n`;
+  writeFileSync(paths.resultsMd, next);
+  log(`updated ${paths.resultsMd}`);
+}
+
+if (flag("--render")) {
+  // Re-render bench/RESULTS.md from bench/results.json without measuring.
+  writeMarkdown(JSON.parse(readFileSync(paths.results, "utf8")), true);
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- main
+// Linux autogroup scheduling gives every session an equal CPU share whatever the per-process nice,
+// so the niced background job would still take half of a shared core from the benchmark. Raise
+// this session's autogroup priority for the run (our own processes only; restored at exit).
+const originalNice = autogroupNice();
+const priority = !flag("--no-priority") && originalNice === 0 && setAutogroupNice(-10);
+process.on("exit", () => {
+  if (priority && originalNice !== undefined) setAutogroupNice(originalNice);
+});
+const machineInfo = { ...machine(), autogroup_nice: priority ? -10 : (originalNice ?? null) };
+log(`bench: ${quick ? "quick (32 tokens)" : "full"} run on ${String(machineInfo.cpu)} × ${String(machineInfo.cores)}, load ${JSON.stringify(machineInfo.load_average_at_start)}`);
+const staged = await stage();
+const texts = textsWithTokens(TOKENS);
+const results: Record<string, unknown> = {};
+const bundle = flag("--skip-workerd") ? undefined : bundleSize();
+if (bundle !== undefined) log(`  bundle: ${bundle.bytes} bytes (${bundle.gzip_bytes} gzip)`);
+let port = 8790;
+for (const model of staged) {
+  log(`model ${model.id}: ${model.manifest.config.num_hidden_layers} layers, H ${model.manifest.config.hidden_size}, ${model.shardBytes} shard bytes (${model.manifest.int8_matmul ?? model.manifest.quantization}, ${model.manifest.graph ?? "plain"} graph)`);
+  const node = flag("--skip-node") ? {} : nodeRuns(model, texts);
+  const workerd = flag("--skip-workerd") ? undefined : await workerdRun(model, texts, port++);
+  const p50 = (s: Record<string, Summary> | undefined): Record<string, number> => Object.fromEntries(Object.entries(s ?? {}).map(([t, v]) => [t, v.p50]));
+  const p95 = (s: Record<string, Summary> | undefined): Record<string, number> => Object.fromEntries(Object.entries(s ?? {}).map(([t, v]) => [t, v.p95]));
+  const warmP50: Record<string, Record<string, number>> = {};
+  const warmP95: Record<string, Record<string, number>> = {};
+  if (workerd !== undefined) {
+    warmP50.workerd = p50(workerd.warm);
+    warmP95.workerd = p95(workerd.warm);
+  }
+  for (const [k, r] of Object.entries(node)) {
+    warmP50[k] = p50(r.warm);
+    warmP95[k] = p95(r.warm);
+  }
+  const at32 = (rt: string): number => warmP50[rt]?.["32"] ?? Number.NaN;
+  const overhead = workerd?.http_overhead_ms.p50 ?? Number.NaN;
+  const c = model.manifest.config;
+  results[model.id] = {
+    shape: { vocab: c.vocab_size, E: c.embedding_size, H: c.hidden_size, heads: c.num_attention_heads, I: c.intermediate_size, layers: c.num_hidden_layers, groups: c.num_hidden_groups },
+    format: { quantization: model.manifest.quantization, int8_matmul: model.manifest.int8_matmul ?? null, graph: model.manifest.graph ?? "plain", version: model.manifest.version },
+    shard_bytes: model.shardBytes,
+    cold_start_ms: workerd?.cold_start_ms ?? null,
+    cold_start_samples_ms: workerd?.cold_start_samples_ms ?? [],
+    early_p50_ms_32: { ...(workerd === undefined ? {} : { workerd: workerd.early_p50_ms }), ...Object.fromEntries(Object.entries(node).map(([k, r]) => [k, r.early_p50_ms])) },
+    warm_p50_ms: warmP50,
+    warm_p95_ms: warmP95,
+    http_overhead_ms: workerd?.http_overhead_ms.p50 ?? null,
+    cache_hit_ms: workerd?.cache_hit.p50 ?? null,
+    cache_hit_p95_ms: workerd?.cache_hit.p95 ?? null,
+    cache_hit_x_cache: workerd?.cache_hit.x_cache ?? null,
+    throughput_rps: Object.fromEntries(Object.entries(workerd?.throughput ?? {}).map(([k, v]) => [k, v.rps])),
+    throughput: workerd?.throughput ?? {},
+    peak_memory_mb: workerd?.memory.peak_minus_idle_mb ?? null,
+    memory: {
+      workerd: workerd?.memory ?? null,
+      node: Object.fromEntries(Object.entries(node).map(([k, r]) => [k, { baseline_rss_mb: r.baseline_rss_mb, peak_rss_mb: r.peak_rss_mb, rss_after_mb: r.rss_after_mb, heap_used_mb: r.heap_used_mb, external_mb: r.external_mb, wasm_memory_mb: round(r.wasm_memory_bytes / 1024 / 1024, 1) }])),
+    },
+    bundle_bytes: bundle?.bytes ?? null,
+    bundle_gzip_bytes: bundle?.gzip_bytes ?? null,
+    load_ms: Object.fromEntries(Object.entries(node).map(([k, r]) => [k, { load: r.load_ms, first_call: r.first_call_ms }])),
+    tokenize_ms: node["node-wasm"]?.tokenize_ms ?? {},
+    stages_ms: Object.fromEntries(Object.entries(node).filter(([, r]) => r.stages !== undefined && Object.keys(r.stages).length > 0).map(([k, r]) => [k, r.stages])),
+    workerd_in_isolate_ms_32: workerd?.in_isolate_ms_32 ?? null,
+    ratio_workerd_to_native_p50_32: ratio(at32("workerd"), at32("native")),
+    ratio_workerd_in_isolate_to_native_p50_32: ratio(workerd?.in_isolate_ms_32 ?? Number.NaN, at32("native")),
+    ratio_workerd_in_isolate_to_node_wasm_p50_32: ratio(workerd?.in_isolate_ms_32 ?? Number.NaN, at32("node-wasm")),
+    ratio_workerd_minus_http_to_native_p50_32: ratio(at32("workerd") - overhead, at32("native")),
+    ratio_node_wasm_to_native_p50_32: ratio(at32("node-wasm"), at32("native")),
+    ratio_naive_to_workerd_p50_32: ratio(at32("naive-wasm"), at32("workerd")),
+    ratio_naive_to_node_wasm_p50_32: ratio(at32("naive-wasm"), at32("node-wasm")),
+    logits_32: Object.fromEntries(Object.entries(node).map(([k, r]) => [k, r.logits_32 ?? []])),
+    // Same text, same shards: WASM vs native must agree closely; the naive fp32 graph within int8 error.
+    max_abs_logit_diff_32: {
+      native_vs_node_wasm: maxDiff(node.native?.logits_32, node["node-wasm"]?.logits_32),
+      naive_fp32_vs_node_wasm: maxDiff(node["naive-wasm"]?.logits_32, node["node-wasm"]?.logits_32),
+    },
+    ...(workerd === undefined ? {} : { workerd_details: { wrangler_dev_ready_ms: workerd.start_ms, direct_socket: workerd.direct_socket, http_overhead: workerd.http_overhead_ms } }),
+  };
+}
+
+const output = {
+  date: new Date().toISOString(),
+  quick,
+  machine: { ...machineInfo, load_average_at_end: loadavg().map((x) => round(x, 2)) },
+  versions: { "onnxruntime-web": version("onnxruntime-web"), "onnxruntime-node": version("onnxruntime-node"), wrangler: version("wrangler"), node: process.version },
+  tokens: TOKENS,
+  method: {
+    latency: "Every figure is one whole classification of one text (tokenize + model + postprocess), median (p50) and p95 over sequential calls after warm-up. workerd: client-side loopback HTTP round trip to the runtime workerd's own entry socket (performance.now does not advance inside workerd during CPU work), so it includes the HTTP overhead given as http_overhead_ms (GET /healthz p50). Node runtimes: in-process performance.now around model.classify().",
+    cold_start: "workerd: fresh `wrangler dev` (new isolate, empty wrangler state), first POST /v1/classify (32 tokens, cache-control: no-store) after /healthz answered: module import of the model runtime, ORT WASM instantiation, shard fetch + sha256, session creation, tokenizer build, inference. Median of the samples.",
+    warm: "cache-control: no-store, so the result cache is bypassed and every request runs the model.",
+    cache_hit: "The same 32-token text repeated without no-store; x-cache reports hit-memory (in-isolate LRU).",
+    throughput: "c clients in parallel, each sending 32-token no-store requests back to back; requests / wall-clock seconds.",
+    memory: "workerd: peak_memory_mb = VmHWM of the runtime workerd process over the workload (model load, every token length, throughput; the peak is reset through /proc/<pid>/clear_refs once idle) minus its VmRSS when idle (isolate up, no model); steady = VmRSS after the workload minus idle; wasm = the ORT WASM linear memory size reported by the isolate (bench/worker.js). The process figures include V8's compilation of ORT's 14 MB WASM module (TurboFan tier-up of hot functions), which is process memory rather than data the isolate holds; Node's heap_used + external (ArrayBuffers incl. the WASM memory) give the isolate's own share. Node: process maxRSS and WASM memory per runtime process.",
+    native: "onnxruntime-node CPU EP, intraOpNumThreads 1, interOpNumThreads 1, sequential execution, the same shard files and encoder loop (src/model with an injected backend).",
+    naive: "One fp32 ONNX graph with all layers unrolled (shared weights stored once, like torch.onnx.export), standard ops, int64 attention mask, run by onnxruntime-web WASM in Node, graphOptimizationLevel all.",
+    machine_load: "The machine has 2 cores and other jobs (model training, niced) run in the background; figures are medians and all ratios come from this one run. The bench raises its own session's autogroup priority (nice -10, machine.autogroup_nice) because Linux autogroup scheduling otherwise splits a shared core evenly between sessions regardless of the background job's nice 19.",
+    warmup: "Warm figures are taken after a time-based warm-up: V8 first runs ORT's WASM with its baseline compiler (Liftoff) and tiers hot functions up to TurboFan in the background; early_p50_ms_32 shows requests before that (workerd: requests 2-21 after the cold start).",
+    wrangler_dev: "wrangler dev runs with X_LOCAL_OBSERVABILITY=false and X_LOCAL_EXPLORER=false (local dev tooling that writes a trace to SQLite with fsync on every request, adding ~4 ms) and CLOUDFLARE_CF_FETCH_ENABLED=false (no network fetch of the Request.cf object).",
+  },
+  bundle: bundle ?? null,
+  models: results,
+  duration_s: round((performance.now() - benchStarted) / 1000, 1),
+};
+mkdirSync(join(outFile, ".."), { recursive: true });
+writeFileSync(outFile, `${JSON.stringify(output, null, 2)}\n`);
+log(`wrote ${outFile} in ${output.duration_s} s`);
+writeMarkdown(output);
