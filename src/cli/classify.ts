@@ -8,30 +8,17 @@
 import { createInterface } from "node:readline";
 import { loadModel, type AlbertModel } from "../model/index.ts";
 import { fsShardSource } from "../node/fs-shard-source.ts";
+import { InputLineError, LineWriter, readTexts } from "./jsonl.ts";
 
 const usage = "usage: albert-edge classify --model <shard-dir> [--max-length N] < in.jsonl > out.jsonl\n";
 /** Texts classified per model call while streaming. */
 const CHUNK = 64;
 
-class InputError extends Error {}
-
-function parseLine(line: string, n: number): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    throw new InputError(`stdin line ${n}: not valid JSON`);
-  }
-  const text = (value as { text?: unknown } | null)?.text;
-  if (typeof text !== "string") throw new InputError(`stdin line ${n}: expected an object with a string "text"`);
-  return text;
-}
-
-async function flush(model: AlbertModel, texts: string[], write: (s: string) => void): Promise<void> {
+async function flush(model: AlbertModel, texts: string[], out: LineWriter): Promise<void> {
   if (texts.length === 0) return;
   const results = await model.classify(texts);
-  write(results.map((r) => JSON.stringify({ label: r.label, score: r.score, logits: r.logits })).join("\n") + "\n");
   texts.length = 0;
+  for (const r of results) await out.write(JSON.stringify({ label: r.label, score: r.score, logits: r.logits }) + "\n");
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -71,24 +58,23 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`albert-edge classify: model ${model.manifest.id} has no classifier head (task feature_extraction)\n`);
     return 1;
   }
-  const write = (s: string): void => void process.stdout.write(s);
+  const out = new LineWriter(process.stdout);
   const pending: string[] = [];
-  let n = 0;
   try {
-    for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-      n++;
-      if (line.trim() === "") continue;
-      pending.push(parseLine(line, n));
-      if (pending.length >= CHUNK) await flush(model, pending, write);
+    for await (const { text } of readTexts(createInterface({ input: process.stdin, crlfDelay: Infinity }))) {
+      pending.push(text);
+      if (pending.length >= CHUNK) await flush(model, pending, out);
     }
-    await flush(model, pending, write);
+    await flush(model, pending, out);
   } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    await flush(model, pending, write);
+    if (!(e instanceof InputLineError)) throw e;
+    await flush(model, pending, out);
+    await out.flush();
     process.stderr.write(`albert-edge classify: ${e.message}\n`);
     return 1;
   } finally {
     await model.dispose();
   }
+  await out.flush();
   return 0;
 }

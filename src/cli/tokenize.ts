@@ -21,6 +21,9 @@ import type { Readable, Writable } from "node:stream";
 import { readManifest, readShard } from "../model/shard-source.ts";
 import { fsShardSource } from "../node/fs-shard-source.ts";
 import { AlbertTokenizer, TokenizerError } from "../tokenizer/index.ts";
+import { InputLineError, LineWriter, readTexts } from "./jsonl.ts";
+
+export { InputLineError } from "./jsonl.ts";
 
 const usage = "usage: albert-edge tokenize --model <dir> [--max-length N] [--pieces] < in.jsonl > out.jsonl\n";
 
@@ -38,10 +41,6 @@ export interface TokenizerSource {
   keepAccents: boolean;
   /** Human-readable origin, for messages. */
   origin: string;
-}
-
-export class InputLineError extends Error {
-  override readonly name = "InputLineError";
 }
 
 export async function run(argv: string[], io: TokenizeIo = process): Promise<number> {
@@ -109,18 +108,7 @@ export async function tokenizeLines(
   emit: (line: string) => void | Promise<void>,
   options: { maxLength?: number | undefined; withPieces?: boolean } = {},
 ): Promise<void> {
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new InputLineError(`stdin line ${n}: not valid JSON`);
-    }
-    const text = typeof value === "object" && value !== null ? (value as { text?: unknown }).text : undefined;
-    if (typeof text !== "string") throw new InputLineError(`stdin line ${n}: expected an object with a string "text"`);
+  for await (const { text, line: n } of readTexts(lines)) {
     let encoding;
     try {
       encoding = tokenizer.encode(text, options.maxLength === undefined ? {} : { maxLength: options.maxLength });
@@ -182,30 +170,5 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Buffers output lines and honours stdout backpressure. */
-class LineWriter {
-  private readonly stream: Writable;
-  private buffer: string[] = [];
-  private size = 0;
-
-  constructor(stream: Writable) {
-    this.stream = stream;
-  }
-
-  async write(line: string): Promise<void> {
-    this.buffer.push(line);
-    this.size += line.length;
-    if (this.size >= 1 << 16) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join("");
-    this.buffer = [];
-    this.size = 0;
-    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once("drain", () => resolve()));
   }
 }
