@@ -41,6 +41,16 @@ describe("POST /v1/moderations", () => {
     expect(batch.results[1]).toEqual(result); // same text, same answer, in request order
   });
 
+  it("flags an abusive text and passes a friendly one (trained moderation model)", async () => {
+    const [status, body] = await moderate(["have a lovely day, thank you", "shut up you stupid bitch"]);
+    expect(status).toBe(200);
+    const [clean, abusive] = body.results;
+    expect(clean).toMatchObject({ flagged: false, categories: { hate: false, offensive: false } });
+    expect(clean!.category_scores["offensive"]).toBeLessThan(0.2);
+    expect(abusive).toMatchObject({ flagged: true, categories: { offensive: true } });
+    expect(abusive!.category_scores["offensive"]).toBeGreaterThan(0.8);
+  });
+
   it("applies the configured per-category thresholds", async () => {
     const text = "you people are all the same";
     const [, base] = await moderate(text);

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Evaluate converted int8 shards through the product's own CLI (`albert-edge classify`), i.e.
+the exact TypeScript tokenizer and the onnxruntime-web runtime that the Worker uses.
+
+  /usr/bin/python3 training/eval_shards.py --model model-shards/sentiment --task sentiment
+  /usr/bin/python3 training/eval_shards.py --model model-shards/moderation --task moderation
+
+sentiment: SST-2 dev accuracy (872 sentences). moderation: TweetEval offensive and hate val
+macro-F1, flag = that label's sigmoid score >= --threshold (default 0.5). Prints one JSON line.
+Needs no Python packages beyond the standard library; run from the repo root.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DATA = os.path.join(os.path.dirname(ROOT), "shared", "datasets")
+
+
+def classify(model_dir, texts):
+    """Runs the CLI once over all texts; returns one {"label","score","logits"} per text."""
+    lines = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    out = subprocess.run(
+        ["npm", "run", "--silent", "albert-edge", "--", "classify", "--model", model_dir],
+        input=lines, capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    if out.returncode != 0:
+        sys.exit(f"albert-edge classify failed ({out.returncode}): {out.stderr[-2000:]}")
+    results = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    if len(results) != len(texts):
+        sys.exit(f"classify gave {len(results)} results for {len(texts)} texts")
+    return results
+
+
+def macro_f1(gold, pred):
+    f1s = []
+    for c in (0, 1):
+        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
+        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
+        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
+        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return sum(f1s) / 2
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in f]
+
+
+def sigmoid_scores(manifest, result):
+    import math
+    return {label: 1 / (1 + math.exp(-z)) for label, z in zip(manifest["labels"], result["logits"])}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True, help="shard directory (holds manifest.json)")
+    ap.add_argument("--task", choices=["sentiment", "moderation"], required=True)
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--threshold", type=float, default=0.5)
+    a = ap.parse_args()
+    model_dir = os.path.abspath(a.model)
+    with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    report = {"model": manifest["id"], "version": manifest["version"], "quantization": manifest.get("quantization")}
+
+    if a.task == "sentiment":
+        rows = [line.split("\t") for line in read_lines(os.path.join(a.data, "sst2", "dev.tsv"))[1:] if line.strip()]
+        texts, gold = [r[0].strip() for r in rows], [int(r[1]) for r in rows]
+        results = classify(model_dir, texts)
+        positive = manifest["labels"].index("positive")
+        pred = [1 if max(range(len(r["logits"])), key=lambda i: r["logits"][i]) == positive else 0 for r in results]
+        report["sst2_dev_accuracy"] = sum(int(p == g) for p, g in zip(pred, gold)) / len(gold)
+        report["n"] = len(gold)
+    else:
+        for task in ("offensive", "hate"):
+            folder = os.path.join(a.data, "tweeteval", task)
+            texts = read_lines(os.path.join(folder, "val_text.txt"))
+            gold = [int(x) for x in read_lines(os.path.join(folder, "val_labels.txt")) if x.strip()]
+            texts = texts[: len(gold)]
+            results = classify(model_dir, texts)
+            pred = [int(sigmoid_scores(manifest, r)[task] >= a.threshold) for r in results]
+            report[f"tweeteval_{task}_val_macro_f1"] = macro_f1(gold, pred)
+            report[f"tweeteval_{task}_n"] = len(gold)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
