@@ -13,6 +13,7 @@ export const sharedDir = resolve(repoRoot, "..", "shared");
 export const sst2MiniDir = join(sharedDir, "checkpoints", "albert-sst2-mini");
 export const sst2MiniGolden = join(sharedDir, "golden", "albert-sst2-mini.logits.jsonl");
 export const spieceModel = join(sharedDir, "tokenizer", "spiece.model");
+export const datasetsDir = join(sharedDir, "datasets");
 
 export function sharedAvailable(): boolean {
   return existsSync(sst2MiniDir) && existsSync(sst2MiniGolden) && existsSync(spieceModel);
