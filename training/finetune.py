@@ -1,0 +1,340 @@
+#!/usr/bin/env python3
+"""Fine-tune ALBERT for `sentiment` (SST-2, optional IMDB) or `moderation` (hate/offensive
+multi-label) and export the best dev checkpoint in Hugging Face format.
+
+  --init random | <pretrain checkpoint .pt>   (ckpt.pt / model_final.pt / model_stepN.pt)
+
+Moderation label sources (NaN = label not given by that source, masked out of the loss):
+  TweetEval hate train:       hate = label,            offensive = masked
+  TweetEval offensive train:  offensive = label,       hate = masked
+  Davidson class 0 (hate):    hate = 1, offensive = 1  (hate speech is offensive under OLID's definition)
+  Davidson class 1 (offens.): offensive = 1, hate = masked (its misogynistic slurs are often HatEval
+                              hate against women, so "not hate" would contradict TweetEval)
+  Davidson class 2 (neither): hate = 0, offensive = 0
+Evaluation: SST-2 dev accuracy; TweetEval hate / offensive val macro-F1 (sigmoid > 0.5).
+Resumable: runs/ft/<name>/ckpt.pt every --ckpt-min minutes; re-run the same command to resume.
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data as D  # noqa: E402
+from model import DEFAULT_CONFIG, AlbertForSequenceClassification, save_safetensors  # noqa: E402
+from tok import CLS, SEP  # noqa: E402
+
+TASKS = {
+    "sentiment": {"labels": ["negative", "positive"], "problem_type": "single_label_classification"},
+    "moderation": {"labels": ["hate", "offensive"], "problem_type": "multi_label_classification"},
+}
+
+
+def head_tail(x, n):
+    if len(x) <= n:
+        return x
+    h = n // 4
+    return np.concatenate([x[:h], x[len(x) - (n - h):]])
+
+
+def build_train(task, a):
+    seqs, ys = [], []
+    n = a.max_len - 2
+    if task == "sentiment":
+        r, y = D.labeled_set("sst2_train", a.data, a.spm)
+        seqs += [head_tail(r[i], n) for i in range(len(r))]
+        ys.append(y)
+        if a.imdb:
+            r, y = D.labeled_set("imdb_train", a.data, a.spm)
+            m = a.imdb_max_len - 2
+            seqs += [head_tail(r[i], m) for i in range(len(r))]
+            ys.append(y)
+        return seqs, np.concatenate(ys).astype(np.float32)
+    nan = np.nan
+    r, y = D.labeled_set("tweeteval_hate_train", a.data, a.spm)
+    seqs += [head_tail(r[i], n) for i in range(len(r))]
+    ys.append(np.stack([y[:, 0], np.full(len(y), nan)], 1))
+    r, y = D.labeled_set("tweeteval_offensive_train", a.data, a.spm)
+    seqs += [head_tail(r[i], n) for i in range(len(r))]
+    ys.append(np.stack([np.full(len(y), nan), y[:, 0]], 1))
+    if a.davidson:
+        r, y = D.labeled_set("davidson", a.data, a.spm)
+        c = y[:, 0].astype(int)
+        hate = np.where(c == 0, 1.0, np.where(c == 2, 0.0, nan))
+        off = np.where(c == 2, 0.0, 1.0)
+        seqs += [head_tail(r[i], n) for i in range(len(r))]
+        ys.append(np.stack([hate, off], 1))
+    return seqs, np.concatenate(ys).astype(np.float32)
+
+
+def build_evals(task, a):
+    n = a.max_len - 2
+    if task == "sentiment":
+        names = [("sst2_dev", "sst2_dev", 0)]
+    else:
+        names = [("hate_val", "tweeteval_hate_val", 0), ("offensive_val", "tweeteval_offensive_val", 1)]
+    out = []
+    for key, ds, col in names:
+        r, y = D.labeled_set(ds, a.data, a.spm)
+        out.append((key, [head_tail(r[i], n) for i in range(len(r))], y[:, 0].astype(int), col))
+    return out
+
+
+def collate(seqs):
+    L = max(len(s) for s in seqs) + 2
+    ids = np.zeros((len(seqs), L), np.int64)
+    am = np.zeros((len(seqs), L), np.int64)
+    for i, s in enumerate(seqs):
+        ids[i, 0] = CLS
+        ids[i, 1:len(s) + 1] = s
+        ids[i, len(s) + 1] = SEP
+        am[i, :len(s) + 2] = 1
+    return torch.from_numpy(ids), torch.from_numpy(am)
+
+
+def macro_f1(y, p):
+    f = []
+    for c in (0, 1):
+        tp = int(((p == c) & (y == c)).sum())
+        fp = int(((p == c) & (y != c)).sum())
+        fn = int(((p != c) & (y == c)).sum())
+        f.append(2 * tp / max(1, 2 * tp + fp + fn))
+    return float(np.mean(f))
+
+
+def evaluate(model, task, evals, bs=64):
+    model.eval()
+    res = {}
+    with torch.no_grad():
+        for key, seqs, y, col in evals:
+            order = np.argsort([len(s) for s in seqs])
+            logits = np.zeros((len(seqs), model.config["num_labels"]), np.float32)
+            for i in range(0, len(seqs), bs):
+                idx = order[i:i + bs]
+                ids, am = collate([seqs[j] for j in idx])
+                logits[idx] = model(ids, am).float().numpy()
+            if task == "sentiment":
+                pred = logits.argmax(1)
+                res[key + "_acc"] = float((pred == y).mean())
+            else:
+                pred = (logits[:, col] > 0).astype(int)
+                res[key + "_macro_f1"] = macro_f1(y, pred)
+                res[key + "_acc"] = float((pred == y).mean())
+    model.train()
+    score = res["sst2_dev_acc"] if task == "sentiment" else (res["hate_val_macro_f1"] + res["offensive_val_macro_f1"]) / 2
+    return score, res
+
+
+def export_hf(model, cfg, task, out_dir, spm_path, extra_meta, meta_path):
+    tmp = out_dir + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    labels = TASKS[task]["labels"]
+    hf = {"architectures": ["AlbertForSequenceClassification"]}
+    for k in DEFAULT_CONFIG:
+        hf[k] = cfg[k]
+    hf["hidden_dropout_prob"] = 0.1
+    hf["attention_probs_dropout_prob"] = 0.1
+    hf["classifier_dropout_prob"] = 0.1
+    hf["id2label"] = {str(i): l for i, l in enumerate(labels)}
+    hf["label2id"] = {l: i for i, l in enumerate(labels)}
+    hf["problem_type"] = TASKS[task]["problem_type"]
+    json.dump(hf, open(os.path.join(tmp, "config.json"), "w"), indent=2)
+    json.dump({"do_lower_case": True, "keep_accents": False, "remove_space": True, "tokenizer_class": "AlbertTokenizer"},
+              open(os.path.join(tmp, "tokenizer_config.json"), "w"), indent=2)
+    shutil.copyfile(spm_path, os.path.join(tmp, "spiece.model"))
+    save_safetensors(model.state_dict(), os.path.join(tmp, "model.safetensors"), {"format": "pt"})
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.replace(tmp, out_dir)
+    json.dump(extra_meta, open(meta_path, "w"), indent=2)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", choices=list(TASKS), required=True)
+    ap.add_argument("--init", default="random")
+    ap.add_argument("--name", required=True, help="run name: runs/ft/<name>/")
+    ap.add_argument("--export", default=None, help="HF output dir (default runs/export/<name>)")
+    ap.add_argument("--data", default=D.DEFAULT_DATA)
+    ap.add_argument("--spm", default=D.DEFAULT_SPM)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--imdb", action="store_true", help="sentiment: add IMDB train reviews (head+tail truncated)")
+    ap.add_argument("--imdb-max-len", type=int, default=128)
+    ap.add_argument("--no-davidson", dest="davidson", action="store_false")
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=2e-4)
+    ap.add_argument("--wd", type=float, default=0.01)
+    ap.add_argument("--warmup-frac", type=float, default=0.06)
+    ap.add_argument("--epochs", type=float, default=3.0, help="upper bound on epochs")
+    ap.add_argument("--time-budget-min", type=float, default=20.0, help="lr decays to 0 over this much training time")
+    ap.add_argument("--eval-every", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--bf16", action="store_true")
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="if > 0 (e.g. 0.999): also keep an exponential moving average of the weights; each eval "
+                         "scores both and the better one is exported")
+    ap.add_argument("--ckpt-min", type=float, default=5.0)
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    run = os.path.join(D.HERE, "runs", "ft", a.name)
+    export = a.export or os.path.join(D.HERE, "runs", "export", a.name)
+    os.makedirs(run, exist_ok=True)
+    print("args", vars(a), flush=True)
+
+    cfg = dict(DEFAULT_CONFIG)
+    init_sd = None
+    if a.init != "random":
+        s = torch.load(a.init)
+        cfg.update({k: v for k, v in s["config"].items() if k in DEFAULT_CONFIG})
+        init_sd = {k: v for k, v in s["model"].items() if k.startswith("albert.")}
+        print(f"init from {a.init} (pretrain step {s.get('step')})", flush=True)
+    cfg.update(hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, classifier_dropout_prob=0.1)
+    cfg["num_labels"] = len(TASKS[a.task]["labels"])
+    torch.manual_seed(a.seed)
+    model = AlbertForSequenceClassification(cfg)
+    if init_sd is not None:
+        missing, unexpected = model.load_state_dict(init_sd, strict=False)
+        assert set(missing) == {"classifier.weight", "classifier.bias"} and not unexpected, (missing, unexpected)
+
+    seqs, y = build_train(a.task, a)
+    evals = build_evals(a.task, a)
+    print(f"train examples {len(seqs)}; label means {np.nanmean(y, 0)}; label counts {np.sum(~np.isnan(y), 0)}",
+          flush=True)
+    rng = np.random.default_rng(a.seed)
+    per_epoch = len(seqs) // a.batch
+    max_steps = int(a.epochs * per_epoch)
+    batches = []  # deterministic plan for all epochs (length-bucketed within windows of 50 batches)
+    for ep in range(int(np.ceil(a.epochs))):
+        perm = rng.permutation(len(seqs))
+        for w in range(0, len(perm), a.batch * 50):
+            win = perm[w:w + a.batch * 50]
+            win = win[np.argsort([len(seqs[i]) for i in win], kind="stable")]
+            bl = [win[i:i + a.batch] for i in range(0, len(win), a.batch) if len(win[i:i + a.batch]) == a.batch]
+            rng.shuffle(bl)
+            batches += bl
+    batches = batches[:max_steps]
+
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
+    nodecay = [p for n, p in model.named_parameters() if p.ndim < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.wd}, {"params": nodecay, "weight_decay": 0.0}],
+                            lr=a.lr, betas=(0.9, 0.98), eps=1e-6)
+    step, train_time, best, history = 0, 0.0, -1.0, []
+    ema = None
+    if a.ema > 0:
+        import copy
+        ema = copy.deepcopy(model)
+        ema.eval()
+        ema_params = [(p, q) for p, q in zip(model.parameters(), ema.parameters())]
+    ck = os.path.join(run, "ckpt.pt")
+    if os.path.exists(ck):
+        s = torch.load(ck)
+        model.load_state_dict(s["model"]); opt.load_state_dict(s["opt"])
+        if ema is not None and s.get("ema") is not None:
+            ema.load_state_dict(s["ema"])
+        step, train_time, best, history = s["step"], s["train_time"], s["best"], s["history"]
+        torch.set_rng_state(s["torch_rng"])
+        print(f"resumed at step {step}, best {best:.4f}", flush=True)
+    budget = a.time_budget_min * 60.0
+    warm = max(1, int(a.warmup_frac * min(max_steps, budget / 0.3)))
+
+    def lr_now():
+        if step < warm:
+            return a.lr * (step + 1) / warm
+        return a.lr * max(0.0, 1.0 - max(train_time / budget, step / max_steps))
+
+    def checkpoint():
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "train_time": train_time,
+                    "best": best, "history": history, "torch_rng": torch.get_rng_state(),
+                    "ema": ema.state_dict() if ema is not None else None}, ck + ".tmp")
+        os.replace(ck + ".tmp", ck)
+
+    def do_eval():
+        nonlocal best
+        score, res = evaluate(model, a.task, evals)
+        rec = {"step": step, "epoch": round(step / per_epoch, 3), "train_min": round(train_time / 60, 2), **res}
+        which = model
+        if ema is not None:
+            escore, eres = evaluate(ema, a.task, evals)
+            ema.eval()
+            rec.update({"ema_" + k: v for k, v in eres.items()})
+            if escore > score:
+                score, which = escore, ema
+                rec["exported"] = "ema"
+        history.append(rec)
+        flag = ""
+        if score > best:
+            best = score
+            flag = " *best*"
+            export_hf(which, cfg, a.task, export, a.spm,
+                      {"task": a.task, "init": a.init, "seed": a.seed, "args": vars(a), "dev": rec,
+                       "note": "PyTorch fp32 metrics on the dev/val sets", "export": export},
+                      os.path.join(run, "best_metrics.json"))
+        print("eval " + json.dumps(rec) + flag, flush=True)
+
+    model.train()
+    last_ck = time.time()
+    lsum, n, t_log = 0.0, 0, 0.0
+    if step == 0:
+        print("init " + json.dumps(evaluate(model, a.task, evals)[1]), flush=True)
+    while step < len(batches) and train_time < budget:
+        t0 = time.time()
+        idx = batches[step]
+        ids, am = collate([seqs[i] for i in idx])
+        tgt = torch.from_numpy(y[idx])
+        for g in opt.param_groups:
+            g["lr"] = lr_now()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+            logits = model(ids, am)
+        logits = logits.float()
+        if a.task == "sentiment":
+            loss = F.cross_entropy(logits, tgt[:, 0].long())
+        else:
+            m = ~torch.isnan(tgt)
+            loss = F.binary_cross_entropy_with_logits(logits[m], tgt[m])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if ema is not None:
+            with torch.no_grad():
+                d = min(a.ema, (1 + step) / (10 + step))
+                for p, q in ema_params:
+                    q.mul_(d).add_(p.detach(), alpha=1 - d)
+        step += 1
+        dtt = time.time() - t0
+        train_time += dtt
+        t_log += dtt
+        lsum += loss.item(); n += 1
+        if step % 100 == 0:
+            print("step %d ep %.2f lr %.2e loss %.4f s/step %.3f train_min %.1f utc %s" % (
+                step, step / per_epoch, lr_now(), lsum / n, t_log / n, train_time / 60,
+                dt.datetime.utcnow().strftime("%H:%M:%S")), flush=True)
+            lsum, n, t_log = 0.0, 0, 0.0
+        if step % a.eval_every == 0 or step % per_epoch == 0:
+            do_eval()
+        if time.time() - last_ck > a.ckpt_min * 60:
+            checkpoint()
+            last_ck = time.time()
+    if not history or history[-1]["step"] != step:
+        do_eval()
+    checkpoint()
+    def rscore(r):
+        if a.task == "sentiment":
+            return max(r["sst2_dev_acc"], r.get("ema_sst2_dev_acc", 0))
+        return max((r["hate_val_macro_f1"] + r["offensive_val_macro_f1"]) / 2,
+                   (r.get("ema_hate_val_macro_f1", 0) + r.get("ema_offensive_val_macro_f1", 0)) / 2)
+    b = max(history, key=rscore)
+    print("done; best " + json.dumps(b) + f" -> {export}", flush=True)
+    json.dump({"best": b, "history": history, "args": vars(a)}, open(os.path.join(run, "summary.json"), "w"), indent=2)
+
+
+if __name__ == "__main__":
+    main()

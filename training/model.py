@@ -1,0 +1,259 @@
+"""ALBERT in plain PyTorch with Hugging Face semantics and parameter names.
+
+Factorized embedding (E -> H projection), one shared transformer layer applied
+num_hidden_layers times, post-LN, gelu_new, pooler = tanh(dense([CLS])).
+State-dict keys match transformers' AlbertForPreTraining / AlbertForSequenceClassification.
+"""
+import json
+import math
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+DEFAULT_CONFIG = {
+    "model_type": "albert",
+    "vocab_size": 30000,
+    "embedding_size": 128,
+    "hidden_size": 256,
+    "num_hidden_layers": 6,
+    "num_hidden_groups": 1,
+    "num_attention_heads": 4,
+    "intermediate_size": 1024,
+    "inner_group_num": 1,
+    "hidden_act": "gelu_new",
+    "hidden_dropout_prob": 0.1,
+    "attention_probs_dropout_prob": 0.1,
+    "max_position_embeddings": 512,
+    "type_vocab_size": 2,
+    "initializer_range": 0.02,
+    "layer_norm_eps": 1e-12,
+    "pad_token_id": 0,
+    "bos_token_id": 2,
+    "eos_token_id": 3,
+}
+
+
+class LayerNorm(nn.LayerNorm):
+    """nn.LayerNorm computed in fp32 (so CPU bf16 autocast can be used for the matmuls)."""
+
+    def forward(self, x):
+        return F.layer_norm(x.float(), self.normalized_shape, self.weight, self.bias, self.eps)
+
+
+def gelu_new(x):
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+
+
+class AlbertEmbeddings(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        E = c["embedding_size"]
+        self.word_embeddings = nn.Embedding(c["vocab_size"], E, padding_idx=c["pad_token_id"])
+        self.position_embeddings = nn.Embedding(c["max_position_embeddings"], E)
+        self.token_type_embeddings = nn.Embedding(c["type_vocab_size"], E)
+        self.LayerNorm = LayerNorm(E, eps=c["layer_norm_eps"])
+        self.dropout = nn.Dropout(c["hidden_dropout_prob"])
+
+    def forward(self, input_ids, token_type_ids=None):
+        B, L = input_ids.shape
+        pos = torch.arange(L, device=input_ids.device).unsqueeze(0)
+        if token_type_ids is None:
+            token_type_ids = torch.zeros_like(input_ids)
+        x = self.word_embeddings(input_ids) + self.position_embeddings(pos) + self.token_type_embeddings(token_type_ids)
+        return self.dropout(self.LayerNorm(x))
+
+
+class AlbertAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        H = c["hidden_size"]
+        self.nh = c["num_attention_heads"]
+        self.hd = H // self.nh
+        self.query = nn.Linear(H, H)
+        self.key = nn.Linear(H, H)
+        self.value = nn.Linear(H, H)
+        self.dense = nn.Linear(H, H)
+        self.LayerNorm = LayerNorm(H, eps=c["layer_norm_eps"])
+        self.attention_dropout = nn.Dropout(c["attention_probs_dropout_prob"])
+        self.output_dropout = nn.Dropout(c["hidden_dropout_prob"])
+
+    def forward(self, x, mask_bias):
+        B, L, H = x.shape
+        q = self.query(x).view(B, L, self.nh, self.hd).transpose(1, 2)
+        k = self.key(x).view(B, L, self.nh, self.hd).transpose(1, 2)
+        v = self.value(x).view(B, L, self.nh, self.hd).transpose(1, 2)
+        s = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.hd)
+        if mask_bias is not None:
+            s = s + mask_bias
+        p = self.attention_dropout(torch.softmax(s, dim=-1))
+        ctx = torch.matmul(p, v).transpose(1, 2).reshape(B, L, H)
+        out = self.output_dropout(self.dense(ctx))
+        return self.LayerNorm(x + out)
+
+
+class AlbertLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        H, I = c["hidden_size"], c["intermediate_size"]
+        self.attention = AlbertAttention(c)
+        self.ffn = nn.Linear(H, I)
+        self.ffn_output = nn.Linear(I, H)
+        self.full_layer_layer_norm = LayerNorm(H, eps=c["layer_norm_eps"])
+        self.dropout = nn.Dropout(c["hidden_dropout_prob"])
+
+    def forward(self, x, mask_bias):
+        a = self.attention(x, mask_bias)
+        f = self.ffn_output(gelu_new(self.ffn(a)))
+        return self.full_layer_layer_norm(self.dropout(f) + a)
+
+
+class AlbertLayerGroup(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.albert_layers = nn.ModuleList([AlbertLayer(c) for _ in range(c["inner_group_num"])])
+
+    def forward(self, x, mask_bias):
+        for layer in self.albert_layers:
+            x = layer(x, mask_bias)
+        return x
+
+
+class AlbertTransformer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.embedding_hidden_mapping_in = nn.Linear(c["embedding_size"], c["hidden_size"])
+        self.albert_layer_groups = nn.ModuleList([AlbertLayerGroup(c) for _ in range(c["num_hidden_groups"])])
+
+    def forward(self, x, mask_bias):
+        x = self.embedding_hidden_mapping_in(x)
+        n, g = self.c["num_hidden_layers"], self.c["num_hidden_groups"]
+        for i in range(n):
+            x = self.albert_layer_groups[int(i / (n / g))](x, mask_bias)
+        return x
+
+
+class AlbertModel(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.embeddings = AlbertEmbeddings(c)
+        self.encoder = AlbertTransformer(c)
+        self.pooler = nn.Linear(c["hidden_size"], c["hidden_size"])
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        mask_bias = None
+        if attention_mask is not None:
+            mask_bias = (1.0 - attention_mask[:, None, None, :].float()) * -10000.0
+        h = self.encoder(self.embeddings(input_ids, token_type_ids), mask_bias)
+        pooled = torch.tanh(self.pooler(h[:, 0]))
+        return h, pooled
+
+
+def init_weights(module, std):
+    for m in module.modules():
+        if isinstance(m, nn.Linear):
+            m.weight.data.normal_(0.0, std)
+            if m.bias is not None:
+                m.bias.data.zero_()
+        elif isinstance(m, nn.Embedding):
+            m.weight.data.normal_(0.0, std)
+            if m.padding_idx is not None:
+                m.weight.data[m.padding_idx].zero_()
+        elif isinstance(m, nn.LayerNorm):
+            m.weight.data.fill_(1.0)
+            m.bias.data.zero_()
+
+
+class AlbertMLMHead(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c["hidden_size"], c["embedding_size"])
+        self.LayerNorm = LayerNorm(c["embedding_size"], eps=c["layer_norm_eps"])
+        self.decoder = nn.Linear(c["embedding_size"], c["vocab_size"])
+        self.bias = self.decoder.bias  # HF ties predictions.bias and decoder.bias
+
+    def forward(self, h):
+        return self.decoder(self.LayerNorm(gelu_new(self.dense(h))))
+
+
+class AlbertSOPHead(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dropout = nn.Dropout(c.get("classifier_dropout_prob", 0.1))
+        self.classifier = nn.Linear(c["hidden_size"], 2)
+
+    def forward(self, pooled):
+        return self.classifier(self.dropout(pooled))
+
+
+class AlbertForPreTraining(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.albert = AlbertModel(c)
+        self.predictions = AlbertMLMHead(c)
+        self.sop_classifier = AlbertSOPHead(c)
+        init_weights(self, c["initializer_range"])
+        self.predictions.decoder.weight = self.albert.embeddings.word_embeddings.weight  # tied
+
+    def forward(self, input_ids, attention_mask, token_type_ids, mlm_positions):
+        """mlm_positions: flat indices into B*L of masked tokens; MLM logits only there."""
+        h, pooled = self.albert(input_ids, attention_mask, token_type_ids)
+        hm = h.reshape(-1, h.shape[-1]).index_select(0, mlm_positions)
+        return self.predictions(hm), self.sop_classifier(pooled)
+
+
+class AlbertForSequenceClassification(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.albert = AlbertModel(c)
+        self.dropout = nn.Dropout(c.get("classifier_dropout_prob", 0.1))
+        self.classifier = nn.Linear(c["hidden_size"], c["num_labels"])
+        init_weights(self, c["initializer_range"])
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        _, pooled = self.albert(input_ids, attention_mask, token_type_ids)
+        return self.classifier(self.dropout(pooled))
+
+
+# ---------------------------------------------------------------- safetensors
+_DT = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32}
+
+
+def save_safetensors(tensors, path, metadata=None):
+    """tensors: dict name -> torch.Tensor. Writes F32 little-endian, sorted keys."""
+    header, blobs, off = {}, [], 0
+    for name in sorted(tensors):
+        a = tensors[name].detach().cpu().float().contiguous().numpy().astype("<f4")
+        b = a.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    if metadata:
+        header["__metadata__"] = metadata
+    hj = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    hj += b" " * ((8 - len(hj) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(hj)))
+        f.write(hj)
+        for b in blobs:
+            f.write(b)
+
+
+def load_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        s, e = info["data_offsets"]
+        a = np.frombuffer(data[s:e], dtype=np.dtype(_DT[info["dtype"]]).newbyteorder("<")).reshape(info["shape"])
+        out[name] = torch.from_numpy(a.astype(a.dtype.newbyteorder("=")).copy())
+    return out

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""ALBERT pretraining: masked LM + sentence-order prediction (SOP), resumable.
+
+Examples (seq len --max-len):
+  * SOP pairs from IMDB train reviews: [CLS] A [SEP] B [SEP], A/B consecutive sentence
+    spans of one review, swapped with p=0.5 (label 1 = swapped, as HF sentence_order_label).
+  * Packed short texts (SST-2 train phrases, TweetEval hate/offensive train + Davidson tweets):
+    [CLS] t1 t2 ... [SEP], single segment, no SOP label.
+Dynamic masking each step: 15% of non-special tokens, 80% [MASK] / 10% random / 10% kept;
+MLM logits computed only at masked positions. Writes runs/<name>/ckpt.pt (latest, every
+--ckpt-min minutes, atomically) and weights-only snapshots; re-running the same command
+resumes from ckpt.pt. Stops at --steps or at --stop-at (UTC HH:MM), checkpointing first.
+"""
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data as D  # noqa: E402
+from model import DEFAULT_CONFIG, AlbertForPreTraining  # noqa: E402
+from tok import CLS, MASK, SEP  # noqa: E402
+
+
+class Sampler:
+    def __init__(self, corpus, max_len, weights, rng):
+        self.imdb = D.Ragged(corpus["imdb_flat"], corpus["imdb_sent_off"])
+        self.doc_off = corpus["imdb_doc_off"]
+        self.sst = D.Ragged(corpus["sst_flat"], corpus["sst_off"])
+        self.tw = D.Ragged(corpus["tw_flat"], corpus["tw_off"])
+        self.max_len = max_len
+        self.w = np.array(weights, dtype=np.float64) / sum(weights)
+        self.rng = rng
+
+    def sop(self):
+        rng, target = self.rng, self.max_len - 3
+        if rng.random() < 0.1:
+            target = int(rng.integers(8, target + 1))
+        while True:
+            d = int(rng.integers(0, len(self.doc_off) - 1))
+            s0, s1 = int(self.doc_off[d]), int(self.doc_off[d + 1])
+            if s1 - s0 < 1:
+                continue
+            start = int(rng.integers(s0, s1))
+            chunk, n = [], 0
+            i = start
+            while i < s1 and n < target:
+                chunk.append(self.imdb[i])
+                n += len(chunk[-1])
+                i += 1
+            if len(chunk) >= 2:
+                k = int(rng.integers(1, len(chunk)))
+                a = np.concatenate(chunk[:k])
+                b = np.concatenate(chunk[k:])
+            else:
+                t = chunk[0]
+                if len(t) < 4:
+                    continue
+                k = int(rng.integers(1, len(t)))
+                a, b = t[:k], t[k:]
+            while len(a) + len(b) > target:  # trim far ends, keep the A|B boundary
+                if len(a) > len(b):
+                    a = a[1:]
+                else:
+                    b = b[:-1]
+            if len(a) == 0 or len(b) == 0:
+                continue
+            label = 0
+            if rng.random() < 0.5:
+                a, b, label = b, a, 1
+            ids = np.concatenate([[CLS], a, [SEP], b, [SEP]])
+            tt = np.concatenate([np.zeros(len(a) + 2, np.int64), np.ones(len(b) + 1, np.int64)])
+            return ids, tt, label
+
+    def packed(self, src):
+        rng, target = self.rng, self.max_len - 2
+        parts, n = [], 0
+        while n < target:
+            t = src[int(rng.integers(0, len(src)))]
+            parts.append(t)
+            n += len(t)
+        x = np.concatenate(parts)[:target]
+        ids = np.concatenate([[CLS], x, [SEP]])
+        return ids, np.zeros(len(ids), np.int64), -100
+
+    def example(self):
+        k = self.rng.choice(3, p=self.w)
+        if k == 0:
+            return self.sop()
+        return self.packed(self.sst if k == 1 else self.tw)
+
+    def batch(self, bs, vocab, mask_prob=0.15):
+        exs = [self.example() for _ in range(bs)]
+        L = max(len(e[0]) for e in exs)
+        ids = np.zeros((bs, L), np.int64)
+        tt = np.zeros((bs, L), np.int64)
+        am = np.zeros((bs, L), np.int64)
+        sop = np.array([e[2] for e in exs], np.int64)
+        for i, (x, t, _) in enumerate(exs):
+            ids[i, :len(x)] = x
+            tt[i, :len(x)] = t
+            am[i, :len(x)] = 1
+        cand = (am == 1) & (ids != CLS) & (ids != SEP)
+        # choose round(15%) of candidate positions per row
+        pos = []
+        for i in range(bs):
+            c = np.flatnonzero(cand[i])
+            m = max(1, int(round(mask_prob * len(c))))
+            pos.append(i * L + self.rng.choice(c, size=m, replace=False))
+        pos = np.sort(np.concatenate(pos))
+        flat = ids.reshape(-1)
+        targets = flat[pos].copy()
+        r = self.rng.random(len(pos))
+        flat[pos[r < 0.8]] = MASK
+        rnd = pos[(r >= 0.8) & (r < 0.9)]
+        flat[rnd] = self.rng.integers(5, vocab, size=len(rnd))
+        return (torch.from_numpy(ids), torch.from_numpy(am), torch.from_numpy(tt), torch.from_numpy(pos),
+                torch.from_numpy(targets.astype(np.int64)), torch.from_numpy(sop))
+
+
+def progress(step, train_time, a):
+    """Fraction of the budget used: by steps, or by training seconds when --time-budget-min is set."""
+    if a.time_budget_min:
+        return train_time / (a.time_budget_min * 60.0)
+    return step / a.steps
+
+
+def lr_at(step, train_time, a):
+    if step < a.warmup:
+        return a.lr * (step + 1) / a.warmup
+    if a.time_budget_min:
+        return a.lr * max(0.0, 1.0 - progress(step, train_time, a))
+    return a.lr * max(0.0, (a.steps - step) / max(1, a.steps - a.warmup))
+
+
+def save_atomic(obj, path):
+    torch.save(obj, path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=D.DEFAULT_DATA)
+    ap.add_argument("--spm", default=D.DEFAULT_SPM)
+    ap.add_argument("--out", default=os.path.join(D.HERE, "runs", "pretrain"))
+    ap.add_argument("--config", default=None, help="JSON file overriding model shape")
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--intermediate", type=int, default=1024)
+    ap.add_argument("--embedding", type=int, default=128)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--steps", type=int, default=3000, help="total steps (lr decays linearly to 0 here)")
+    ap.add_argument("--time-budget-min", type=float, default=0.0,
+                    help="if set: lr decays linearly to 0 over this many minutes of training time and the run "
+                         "ends there (--steps is then only an upper bound)")
+    ap.add_argument("--warmup", type=int, default=250)
+    ap.add_argument("--lr", type=float, default=8e-4)
+    ap.add_argument("--wd", type=float, default=0.01)
+    ap.add_argument("--dropout", type=float, default=0.0, help="ALBERT v2 pretrains without dropout")
+    ap.add_argument("--mix", default="0.5,0.2,0.3", help="sampling weights: imdb SOP, sst2 packed, tweets packed")
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--log-every", type=int, default=25)
+    ap.add_argument("--ckpt-min", type=float, default=5.0)
+    ap.add_argument("--snapshot-every", type=int, default=500)
+    ap.add_argument("--stop-at", default=None, help="UTC HH:MM: checkpoint and exit at this time")
+    ap.add_argument("--bf16", action="store_true", help="CPU autocast bfloat16 for matmuls")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--bench", type=int, default=0, help="run N steps, print speed, save nothing")
+    a = ap.parse_args()
+
+    torch.set_num_threads(a.threads)
+    os.makedirs(a.out, exist_ok=True)
+    cfg = dict(DEFAULT_CONFIG)
+    cfg.update(hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
+               intermediate_size=a.intermediate, embedding_size=a.embedding,
+               hidden_dropout_prob=a.dropout, attention_probs_dropout_prob=a.dropout,
+               classifier_dropout_prob=a.dropout)
+    if a.config:
+        cfg.update(json.load(open(a.config)))
+    stop_ts = None
+    if a.stop_at:
+        now = dt.datetime.now(dt.timezone.utc)
+        hh, mm = map(int, a.stop_at.split(":"))
+        st = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
+        if st < now - dt.timedelta(hours=12):
+            st += dt.timedelta(days=1)
+        stop_ts = st.timestamp()
+
+    torch.manual_seed(a.seed)
+    model = AlbertForPreTraining(cfg)
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
+    nodecay = [p for n, p in model.named_parameters() if p.ndim < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.wd}, {"params": nodecay, "weight_decay": 0.0}],
+                            lr=a.lr, betas=(0.9, 0.98), eps=1e-6)
+    rng = np.random.default_rng(a.seed)
+    step, tokens_seen, train_time = 0, 0, 0.0
+    ck = os.path.join(a.out, "ckpt.pt")
+    if os.path.exists(ck) and not a.bench:
+        s = torch.load(ck)
+        model.load_state_dict(s["model"])
+        opt.load_state_dict(s["opt"])
+        step, tokens_seen, train_time = s["step"], s["tokens"], s["train_time"]
+        rng.bit_generator.state = s["rng"]
+        torch.set_rng_state(s["torch_rng"])
+        cfg = s["config"]
+        print(f"resumed from {ck} at step {step}", flush=True)
+    json.dump(cfg, open(os.path.join(a.out, "config.json"), "w"), indent=2)
+    corpus = D.pretrain_corpus(a.data, a.spm)
+    sampler = Sampler(corpus, a.max_len, [float(x) for x in a.mix.split(",")], rng)
+    print("args", vars(a), flush=True)
+    print("params %.2fM" % (sum(p.numel() for p in model.parameters()) / 1e6), flush=True)
+
+    def checkpoint(final=False):
+        if a.bench:
+            return
+        save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "tokens": tokens_seen,
+                     "train_time": train_time, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                     "config": cfg, "args": vars(a)}, ck)
+        print(f"checkpoint step {step} -> {ck}{' (final)' if final else ''}", flush=True)
+
+    model.train()
+    last_ck = time.time()
+    agg = dict(loss=0.0, mlm=0.0, mlm_ok=0, mlm_n=0, sop_ok=0, sop_n=0, tok=0, n=0, t=0.0)
+    limit = a.bench if a.bench else a.steps
+    start_step = step
+    while step < limit:
+        t0 = time.time()
+        ids, am, tt, pos, tgt, sop = sampler.batch(a.batch, cfg["vocab_size"])
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, train_time, a)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+            mlm_logits, sop_logits = model(ids, am, tt, pos)
+        mlm_logits, sop_logits = mlm_logits.float(), sop_logits.float()
+        mlm_loss = F.cross_entropy(mlm_logits, tgt)
+        has_sop = (sop >= 0).any()
+        sop_loss = F.cross_entropy(sop_logits, sop, ignore_index=-100) if has_sop else torch.zeros(())
+        loss = mlm_loss + sop_loss
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        dtime = time.time() - t0
+        step += 1
+        ntok = int(am.sum())
+        tokens_seen += ntok
+        train_time += dtime
+        with torch.no_grad():
+            agg["loss"] += loss.item(); agg["mlm"] += mlm_loss.item()
+            agg["mlm_ok"] += int((mlm_logits.argmax(-1) == tgt).sum()); agg["mlm_n"] += len(tgt)
+            m = sop >= 0
+            agg["sop_ok"] += int((sop_logits.argmax(-1)[m] == sop[m]).sum()); agg["sop_n"] += int(m.sum())
+            agg["tok"] += ntok; agg["n"] += 1; agg["t"] += dtime
+        if step % a.log_every == 0 or step == limit:
+            n = agg["n"]
+            print("step %d lr %.2e loss %.3f mlm %.3f mlm_acc %.3f sop_acc %.3f (n=%d) tok/s %.0f s/step %.2f "
+                  "tokens %.2fM train_min %.1f utc %s" % (
+                      step, lr_at(step - 1, train_time, a), agg["loss"] / n, agg["mlm"] / n, agg["mlm_ok"] / max(1, agg["mlm_n"]),
+                      agg["sop_ok"] / max(1, agg["sop_n"]), agg["sop_n"], agg["tok"] / agg["t"], agg["t"] / n,
+                      tokens_seen / 1e6, train_time / 60, dt.datetime.utcnow().strftime("%H:%M:%S")), flush=True)
+            agg = {k: 0 if isinstance(v, int) else 0.0 for k, v in agg.items()}
+        if not a.bench and a.snapshot_every and step % a.snapshot_every == 0:
+            save_atomic({"model": model.state_dict(), "config": cfg, "step": step},
+                        os.path.join(a.out, f"model_step{step}.pt"))
+        if time.time() - last_ck > a.ckpt_min * 60:
+            checkpoint()
+            last_ck = time.time()
+        if a.time_budget_min and not a.bench and progress(step, train_time, a) >= 1.0:
+            print("time budget reached", flush=True)
+            break
+        if stop_ts and time.time() >= stop_ts:
+            print("stop-at time reached", flush=True)
+            break
+    checkpoint(final=True)
+    if not a.bench:
+        save_atomic({"model": model.state_dict(), "config": cfg, "step": step}, os.path.join(a.out, "model_final.pt"))
+    if a.bench:
+        print("bench: %d steps in %.1fs" % (step - start_step, train_time), flush=True)
+
+
+if __name__ == "__main__":
+    main()
