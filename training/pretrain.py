@@ -174,6 +174,9 @@ def main():
     ap.add_argument("--stop-at", default=None, help="UTC HH:MM: checkpoint and exit at this time")
     ap.add_argument("--bf16", action="store_true", help="CPU autocast bfloat16 for matmuls")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--init-from", default=None,
+                    help="start a new run (new --out) from the weights of a previous one, e.g. "
+                         "runs/pretrain/model_final.pt, with a fresh optimizer and lr schedule")
     ap.add_argument("--bench", type=int, default=0, help="run N steps, print speed, save nothing")
     a = ap.parse_args()
 
@@ -213,6 +216,11 @@ def main():
         torch.set_rng_state(s["torch_rng"])
         cfg = s["config"]
         print(f"resumed from {ck} at step {step}", flush=True)
+    elif a.init_from:
+        s = torch.load(a.init_from)
+        model.load_state_dict(s["model"])
+        cfg = s["config"]
+        print(f"initialized weights from {a.init_from} (its step {s.get('step')})", flush=True)
     json.dump(cfg, open(os.path.join(a.out, "config.json"), "w"), indent=2)
     corpus = D.pretrain_corpus(a.data, a.spm)
     sampler = Sampler(corpus, a.max_len, [float(x) for x in a.mix.split(",")], rng)
