@@ -3,7 +3,7 @@
  * `albert-edge classify --model <shard-dir> [--max-length N]`
  * JSONL `{"text"}` on stdin → JSONL `{"label", "score", "logits"}` on stdout, one line per
  * input, in order (blank lines are skipped). Uses the same runtime as the Worker. Every text runs
- * alone at its own length; `--batch-size` is accepted for compatibility and ignored.
+ * alone at its own length.
  */
 import { createInterface } from "node:readline";
 import { loadModel, type AlbertModel } from "../model/index.ts";
@@ -24,21 +24,19 @@ async function flush(model: AlbertModel, texts: string[], out: LineWriter): Prom
 export async function run(argv: string[]): Promise<number> {
   let dir: string | undefined;
   let maxLength: number | undefined;
-  let batchSize: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
-    if ((a === "--model" || a === "--max-length" || a === "--batch-size") && v !== undefined) {
+    if ((a === "--model" || a === "--max-length") && v !== undefined) {
       i++;
       if (a === "--model") dir = v;
       else {
         const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) {
-          process.stderr.write(`${a} must be a positive integer\n${usage}`);
+        if (!Number.isInteger(n) || n < 2) {
+          process.stderr.write(`--max-length must be an integer >= 2 (room for [CLS] and [SEP])\n${usage}`);
           return 2;
         }
-        if (a === "--max-length") maxLength = n;
-        else batchSize = n;
+        maxLength = n;
       }
     } else if (a === "-h" || a === "--help") {
       process.stdout.write(usage);
@@ -52,7 +50,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(usage);
     return 2;
   }
-  void batchSize; // deprecated: texts always run one at a time (see model/encoder.ts)
   const model = await loadModel(fsShardSource(dir), maxLength === undefined ? {} : { maxLength });
   if (model.manifest.task === "feature_extraction") {
     process.stderr.write(`albert-edge classify: model ${model.manifest.id} has no classifier head (task feature_extraction)\n`);

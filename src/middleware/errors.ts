@@ -5,11 +5,12 @@
  * Also the 404 handler for unknown routes.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import type { AppEnv } from "../env.ts";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, errorBody } from "../errors.ts";
 
-export const onError: ErrorHandler = (error, c) => {
-  const id = c.get("requestId" as never) as string | undefined;
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  const id: string | undefined = c.var.requestId;
   if (error instanceof ApiError) {
     for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
     return c.json(errorBody(error.code, error.message), error.status);

@@ -12,16 +12,14 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { ModelRegistry } from "../worker/model-registry.ts";
 
-interface State {
-  assets: Fetcher;
-  kv: KVNamespace | undefined;
-  key: string;
-  registry: ModelRegistry;
-  cache: ResultCache<unknown>;
+/** Keeps the last value built from `deps`; rebuilds when any of them changes (by identity). */
+function memo<T>(build: () => T, deps: readonly unknown[], last: { deps: readonly unknown[]; value: T } | undefined) {
+  return last !== undefined && last.deps.length === deps.length && last.deps.every((d, i) => d === deps[i]) ? last : { deps, value: build() };
 }
 
 export function service(): MiddlewareHandler<AppEnv> {
-  let state: State | undefined;
+  let registry: { deps: readonly unknown[]; value: ModelRegistry } | undefined;
+  let cache: { deps: readonly unknown[]; value: ResultCache<unknown> } | undefined;
   return async (c, next) => {
     let config: ServiceConfig;
     try {
@@ -29,22 +27,13 @@ export function service(): MiddlewareHandler<AppEnv> {
     } catch (error) {
       throw new ApiError(500, "config_error", error instanceof Error ? error.message : String(error));
     }
-    const key = JSON.stringify([config.models, config.defaultModel, config.cache]);
-    if (state === undefined || state.assets !== c.env.ASSETS || state.kv !== c.env.CACHE || state.key !== key) {
-      state = {
-        assets: c.env.ASSETS,
-        kv: c.env.CACHE,
-        key,
-        registry:
-          state?.assets === c.env.ASSETS && state.key === key
-            ? state.registry
-            : new ModelRegistry(c.env.ASSETS, config.models, config.defaultModel),
-        cache: new ResultCache(c.env.CACHE, config.cache),
-      };
-    }
+    const models = config.models.join(",");
+    registry = memo(() => new ModelRegistry(c.env.ASSETS, config.models, config.defaultModel), [c.env.ASSETS, models, config.defaultModel], registry);
+    const { ttlSeconds, maxEntries, maxBytes } = config.cache;
+    cache = memo(() => new ResultCache(c.env.CACHE, config.cache), [c.env.CACHE, ttlSeconds, maxEntries, maxBytes], cache);
     c.set("config", config);
-    c.set("registry", state.registry);
-    c.set("cache", state.cache);
+    c.set("registry", registry.value);
+    c.set("cache", cache.value);
     await next();
   };
 }

@@ -15,11 +15,6 @@ export interface ModelOptions {
   /** Truncation length in tokens incl. [CLS]/[SEP]; default and maximum: manifest max_length. */
   maxLength?: number;
   /**
-   * @deprecated Ignored: every text runs alone at its own length (no padding; results never
-   * depend on batch-mates). Kept so older callers still type-check.
-   */
-  batchSize?: number;
-  /**
    * For weight-only int8 models (manifest int8_matmul "dequantize"): dequantize the weights once
    * at load instead of on every run — about 2x faster, fp32 memory for weights. Default true.
    */

@@ -22,8 +22,8 @@ export async function convertQuietly(inDir: string, outDir: string, options: Con
   await convertCheckpoint(inDir, outDir, { ...options, log: () => {} });
 }
 
-export function loadWithIds(dir: string, batchSize?: number): Promise<AlbertModel> {
-  return createModel(fsShardSource(dir), { tokenizer: idsTokenizer, ...(batchSize === undefined ? {} : { batchSize }) });
+export function loadWithIds(dir: string): Promise<AlbertModel> {
+  return createModel(fsShardSource(dir), { tokenizer: idsTokenizer });
 }
 
 export function maxAbsDiff(a: readonly number[], b: readonly number[]): number {

@@ -32,7 +32,10 @@ describe("POST /v1/moderations", () => {
     expect(body.results).toHaveLength(1);
     const [result] = body.results;
     expect(Object.keys(result!.categories).sort()).toEqual(["hate", "offensive"]);
-    for (const score of Object.values(result!.category_scores)) expect(score).toBeGreaterThanOrEqual(0), expect(score).toBeLessThanOrEqual(1);
+    for (const score of Object.values(result!.category_scores)) {
+      expect(score).toBeGreaterThanOrEqual(0);
+      expect(score).toBeLessThanOrEqual(1);
+    }
     expect(result!.flagged).toBe(Object.values(result!.categories).some(Boolean));
 
     const texts = ["have a lovely day", "I will find you and hurt you", "thanks for the help!"];

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const ck = generateCheckpoint(join(tmp.dir, "ck"), { shape: SMALL_SHAPE, numLabels: 3, seed: 21 });
   dir = join(tmp.dir, "model");
   await convertQuietly(ck.dir, dir);
-  model = await loadWithIds(dir, 4);
+  model = await loadWithIds(dir);
 });
 afterAll(async () => {
   await model.dispose();
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe("AlbertModel runtime", () => {
-  it("batched classify equals unbatched runs, in input order", async () => {
+  it("classify over many texts equals one-at-a-time runs, in input order", async () => {
     const results = await model.classify(texts);
     expect(results).toHaveLength(texts.length);
     for (const [i, text] of texts.entries()) {
