@@ -22,6 +22,8 @@
  *   --out <file>   write results elsewhere (RESULTS.md is then left alone)
  *   --skip-workerd  --skip-node   measure one side only
  *   --no-priority   do not raise this session's scheduler autogroup priority for the run
+ *   --no-inspector  do not sample the isolate's memory through workerd's V8 inspector (to check
+ *       that the sampling does not move the latency figures)
  *   --render        re-render bench/RESULTS.md from bench/results.json, measuring nothing
  */
 import { spawnSync } from "node:child_process";
@@ -39,6 +41,7 @@ import { naiveModelBytes } from "./lib/naive.ts";
 import { paths } from "./lib/paths.ts";
 import { ratio, round, summarize, type Summary } from "./lib/stats.ts";
 import { textsWithTokens, type TokenText } from "./lib/texts.ts";
+import { Inspector, IsolateMemorySampler, summarizeIsolateMemory, type IsolateMemory } from "./lib/inspector.ts";
 import { autogroupNice, classifyRequest, memoryOf, request, resetPeak, setAutogroupNice, startWorkerd, type Workerd } from "./lib/workerd.ts";
 
 const args = process.argv.slice(2);
@@ -161,7 +164,10 @@ interface WorkerdResult {
   warm: Record<string, Summary>;
   cache_hit: Summary & { x_cache: string };
   throughput: Record<string, { requests: number; seconds: number; rps: number; latency_p50_ms: number; latency_p95_ms: number }>;
-  memory: {
+  /** The Worker isolate's own memory, sampled through workerd's V8 inspector (null: not measured). */
+  isolate_memory: IsolateMemory | null;
+  /** The runtime workerd process (the isolate plus V8's compiled code and workerd itself). */
+  process_memory: {
     method: string;
     idle_rss_mb: number;
     peak_rss_mb: number;
@@ -173,6 +179,18 @@ interface WorkerdResult {
   };
   logits_check?: string;
 }
+
+/** Pause between two isolate memory samples (each waits until the isolate is between requests). */
+const SAMPLE_INTERVAL_MS = 100;
+
+const MEMORY_METHOD = [
+  "peak_memory_mb: the Worker isolate's own memory as Cloudflare's 128 MB limit counts it (\"the JavaScript heap and WebAssembly allocations\"), measured inside workerd through the V8 inspector it serves for the Worker (bench/lib/inspector.ts):",
+  `the largest, over samples taken every ${SAMPLE_INTERVAL_MS} ms from before the model load to the end of the throughput runs (plus one sample idle and one at the end), of Runtime.getHeapUsage totalSize (V8 heap committed, garbage not yet collected included) + embedderHeapUsedSize (cppgc heap) + backingStorageSize (ArrayBuffer backing stores)`,
+  "+ the ORT WASM linear memory (Runtime.evaluate of bench/worker.js's globalThis.__benchWasmMemoryBytes(); backingStorageSize does not include WebAssembly.Memory, so nothing is counted twice).",
+  "workerd answers the inspector only while the isolate is between requests or at an await, so memory allocated and freed within one synchronous inference shows only through the committed heap it leaves; the WASM memory never shrinks. Most of the ArrayBuffer share is per-request tensor copies and garbage V8 has not collected yet (no GC can be forced: HeapProfiler.collectGarbage gets no answer), so the peak depends on GC timing and concurrency; floor_mb, the lowest total after the model load, is roughly what stays allocated. Components, per-phase peaks and floor: memory.workerd_isolate.",
+  "process_rss_growth_mb: VmHWM of the runtime workerd process over the same workload (reset through /proc/<pid>/clear_refs once idle) minus its VmRSS when idle (isolate up, no model); besides the isolate it holds V8's compiled code for ORT's 14 MB WASM module (TurboFan tier-up) and workerd's own memory, neither JS heap nor a WebAssembly allocation (memory.workerd_process).",
+  "Node: process peak RSS, JS heap used, external buffers and WASM memory per runtime process (memory.node).",
+].join(" ");
 
 async function sequential(n: number, send: () => Promise<{ ms: number }>): Promise<number[]> {
   const xs: number[] = [];
@@ -187,14 +205,34 @@ async function workerdRun(model: Staged, texts: TokenText[], port: number): Prom
   for (let attempt = 0; attempt < coldRepeats; attempt++) {
     rmSync(paths.wranglerState, { recursive: true, force: true });
     const w: Workerd = await startWorkerd(port, log);
+    let session: Inspector | undefined;
     try {
       const pid = w.runtimePid;
       // Idle baseline: the isolate is up (healthz answered), no model loaded yet.
       const probe = async (): Promise<number> => (JSON.parse((await request(`${w.url}/__bench/memory`)).body) as { wasm_memory_bytes: number }).wasm_memory_bytes;
       await request(`${w.url}/healthz`);
+      // The isolate's own memory, through workerd's V8 inspector (first attempt only: it measures the workload).
+      let sampler: IsolateMemorySampler | undefined;
+      if (attempt === 0 && w.inspectorUrl !== undefined && !flag("--no-inspector")) {
+        // workerd may still drop a fresh session after answering Runtime.enable: the idle sample
+        // proves the session works, and a dropped one is reopened (twice at most).
+        for (let tries = 0; tries < 3 && sampler === undefined; tries++) {
+          try {
+            session = await Inspector.open(w.inspectorUrl);
+            const candidate = new IsolateMemorySampler(session);
+            await candidate.sample("idle");
+            sampler = candidate;
+          } catch (e) {
+            session?.close();
+            session = undefined;
+            log(`  note: isolate memory sampling: ${(e as Error).message}${tries < 2 ? "; retrying" : "; no isolate memory figures"}`);
+          }
+        }
+      }
       const peakReset = pid !== undefined && resetPeak(pid);
       const idle = pid === undefined ? undefined : memoryOf(pid);
       const text32 = texts.find((t) => t.tokens === 32) ?? (texts[0] as TokenText);
+      sampler?.startTimer(SAMPLE_INTERVAL_MS, "load");
       const first = await request(`${w.url}/v1/classify`, classifyRequest(text32.text, model.id, false));
       if (first.status !== 200) throw new Error(`cold request failed: ${first.status} ${first.body}`);
       cold.push(first.ms);
@@ -202,6 +240,7 @@ async function workerdRun(model: Staged, texts: TokenText[], port: number): Prom
       if (attempt > 0) continue;
 
       // The next 20 requests run while V8 is still tiering the WASM up (Liftoff → TurboFan).
+      sampler?.phase("tier-up");
       const early = await sequential(20, () => request(`${w.url}/v1/classify`, classifyRequest(text32.text, model.id, false)));
       const warmEnd = performance.now() + warmupMs(model.id);
       while (performance.now() < warmEnd) await request(`${w.url}/v1/classify`, classifyRequest(text32.text, model.id, false));
@@ -210,12 +249,14 @@ async function workerdRun(model: Staged, texts: TokenText[], port: number): Prom
       for (const t of texts) {
         const { warmup, iterations: n } = iterations(model.id, t.tokens);
         const noStore = classifyRequest(t.text, model.id, false);
+        sampler?.phase(`warm ${t.tokens} tokens`);
         await sequential(warmup, () => request(`${w.url}/v1/classify`, noStore));
         warm[String(t.tokens)] = summarize(await sequential(n, () => request(`${w.url}/v1/classify`, noStore)));
         log(`  ${model.id} workerd ${t.tokens} tokens: p50 ${warm[String(t.tokens)]?.p50} ms`);
       }
       // Cache hit: the same text again; the Worker's in-isolate LRU answers (x-cache: hit-memory).
       const cached = classifyRequest(text32.text, model.id, true);
+      sampler?.phase("cache hit");
       await request(`${w.url}/v1/classify`, cached);
       let xCache = "";
       const hits = await sequential(quick ? 30 : 100, async () => {
@@ -230,6 +271,7 @@ async function workerdRun(model: Staged, texts: TokenText[], port: number): Prom
         const noStore = classifyRequest(text32.text, model.id, false);
         let sent = 0;
         const lat: number[] = [];
+        sampler?.phase(`throughput c${c}`);
         const t0 = performance.now();
         await Promise.all(
           Array.from({ length: c }, async () => {
@@ -248,7 +290,18 @@ async function workerdRun(model: Staged, texts: TokenText[], port: number): Prom
       }
       const peak = pid === undefined ? undefined : memoryOf(pid);
       const steadyMb = peak === undefined ? Number.NaN : peak.rssKb / 1024;
+      await sampler?.stopTimer();
+      if (sampler?.error !== undefined) log(`  note: isolate memory sampling stopped early: ${sampler.error.message}`);
+      const end = await sampler?.sample("end").catch(() => undefined);
       const wasm = await probe();
+      const isolate = summarizeIsolateMemory(sampler?.samples ?? []);
+      // Every sample (bytes), for a closer look: bench/tmp/isolate-memory-<model>.json (git-ignored).
+      if (sampler !== undefined) writeFileSync(join(paths.tmp, `isolate-memory-${model.id}${quick ? ".quick" : ""}.json`), `${JSON.stringify(sampler.samples)}\n`);
+      if (isolate !== null) {
+        log(`  ${model.id} workerd isolate memory: peak ${isolate.peak_mb} MiB (${isolate.peak_sample.phase}: JS heap ${isolate.peak_sample.js_heap_total_mb} committed / ${isolate.peak_sample.js_heap_used_mb} used, cppgc ${isolate.peak_sample.embedder_heap_mb}, ArrayBuffers ${isolate.peak_sample.array_buffers_mb}, WASM ${isolate.peak_sample.wasm_memory_mb}); idle ${isolate.idle_mb} MiB; ${isolate.samples} samples`);
+        if (end !== undefined && end.wasm !== wasm) log(`  note: WASM memory via the inspector (${end.wasm} B) differs from /__bench/memory (${wasm} B)`);
+      }
+      // The measured workload ends here: /__bench/loop loads a second copy of the model.
       // Model time inside workerd without HTTP/app overhead: n inferences in one request, n = 1 vs 21.
       const loop = (n: number) => request(`${w.url}/__bench/loop`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: model.id, text: text32.text, n }) });
       await loop(1);
@@ -272,7 +325,8 @@ async function workerdRun(model: Staged, texts: TokenText[], port: number): Prom
         warm,
         cache_hit: { ...summarize(hits), x_cache: xCache },
         throughput,
-        memory: {
+        isolate_memory: isolate,
+        process_memory: {
           method: peakReset
             ? "runtime workerd process: VmHWM after the workload (peak reset via /proc/<pid>/clear_refs once idle) minus VmRSS when idle (isolate up, no model)"
             : "runtime workerd process: VmHWM after the workload minus VmRSS when idle (isolate up, no model); VmHWM could not be reset, so start-up peaks may be included",
@@ -286,6 +340,7 @@ async function workerdRun(model: Staged, texts: TokenText[], port: number): Prom
         },
       };
     } finally {
+      session?.close();
       await w.stop();
     }
   }
@@ -417,9 +472,12 @@ for (const model of staged) {
     cache_hit_x_cache: workerd?.cache_hit.x_cache ?? null,
     throughput_rps: Object.fromEntries(Object.entries(workerd?.throughput ?? {}).map(([k, v]) => [k, v.rps])),
     throughput: workerd?.throughput ?? {},
-    peak_memory_mb: workerd?.memory.peak_minus_idle_mb ?? null,
+    peak_memory_mb: workerd?.isolate_memory?.peak_mb ?? null,
+    process_rss_growth_mb: workerd?.process_memory.peak_minus_idle_mb ?? null,
+    memory_method: MEMORY_METHOD,
     memory: {
-      workerd: workerd?.memory ?? null,
+      workerd_isolate: workerd?.isolate_memory ?? null,
+      workerd_process: workerd?.process_memory ?? null,
       node: Object.fromEntries(Object.entries(node).map(([k, r]) => [k, { baseline_rss_mb: r.baseline_rss_mb, peak_rss_mb: r.peak_rss_mb, rss_after_mb: r.rss_after_mb, heap_used_mb: r.heap_used_mb, external_mb: r.external_mb, wasm_memory_mb: round(r.wasm_memory_bytes / 1024 / 1024, 1) }])),
     },
     bundle_bytes: bundle?.bytes ?? null,
@@ -457,7 +515,7 @@ const output = {
     warm: "cache-control: no-store, so the result cache is bypassed and every request runs the model.",
     cache_hit: "The same 32-token text repeated without no-store; x-cache reports hit-memory (in-isolate LRU).",
     throughput: "c clients in parallel, each sending 32-token no-store requests back to back; requests / wall-clock seconds.",
-    memory: "workerd: peak_memory_mb = VmHWM of the runtime workerd process over the workload (model load, every token length, throughput; the peak is reset through /proc/<pid>/clear_refs once idle) minus its VmRSS when idle (isolate up, no model); steady = VmRSS after the workload minus idle; wasm = the ORT WASM linear memory size reported by the isolate (bench/worker.js). The process figures include V8's compilation of ORT's 14 MB WASM module (TurboFan tier-up of hot functions), which is process memory rather than data the isolate holds; Node's heap_used + external (ArrayBuffers incl. the WASM memory) give the isolate's own share. Node: process maxRSS and WASM memory per runtime process.",
+    memory: MEMORY_METHOD,
     native: "onnxruntime-node CPU EP, intraOpNumThreads 1, interOpNumThreads 1, sequential execution, the same shard files and encoder loop (src/model with an injected backend).",
     naive: "One fp32 ONNX graph with all layers unrolled (shared weights stored once, like torch.onnx.export), standard ops, int64 attention mask, run by onnxruntime-web WASM in Node, graphOptimizationLevel all.",
     machine_load: "The machine has 2 cores and other jobs (model training, niced) run in the background; figures are medians and all ratios come from this one run. The bench raises its own session's autogroup priority (nice -10, machine.autogroup_nice) because Linux autogroup scheduling otherwise splits a shared core evenly between sessions regardless of the background job's nice 19.",

@@ -5,7 +5,9 @@
  * - `GET /__bench/memory`: the size of onnxruntime-web's WASM linear memory in this isolate. The
  *   probe wraps WebAssembly.instantiate before ORT starts (ORT's own workerd shim,
  *   src/worker/ort-wasm.ts, calls through it) and remembers the memory the ORT instance imports
- *   or exports.
+ *   or exports (every memory seen is summed; ORT's is the only one). The same figure is exposed
+ *   as `globalThis.__benchWasmMemoryBytes()` for the V8-inspector sampler of
+ *   bench/lib/inspector.ts, which reads it with Runtime.evaluate between requests.
  * - `POST /__bench/loop {"model", "text", "n"}`: classifies `text` n times in a row inside one
  *   request with a separately loaded copy of the model (same runtime code and shards as the app).
  *   Timing n = 1 against n = 21 from the client gives the per-inference cost inside workerd without
@@ -18,6 +20,9 @@ import { createApp } from "../src/app.ts";
 const app = createApp();
 const memories = [];
 const models = new Map();
+// Every WASM memory the isolate instantiated, summed (ORT's is the only one in practice).
+const wasmMemoryBytes = () => [...new Set(memories)].reduce((sum, m) => sum + m.buffer.byteLength, 0);
+globalThis.__benchWasmMemoryBytes = wasmMemoryBytes;
 
 const original = WebAssembly.instantiate.bind(WebAssembly);
 WebAssembly.instantiate = async (source, imports) => {
@@ -52,8 +57,7 @@ export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === "/__bench/memory") {
-      const sizes = [...new Set(memories)].map((m) => m.buffer.byteLength);
-      return Response.json({ wasm_memory_bytes: sizes.reduce((a, b) => Math.max(a, b), 0), memories: sizes.length });
+      return Response.json({ wasm_memory_bytes: wasmMemoryBytes(), memories: new Set(memories).size });
     }
     if (url.pathname === "/__bench/loop" && request.method === "POST") {
       const { model = "sentiment", text = "hello", n = 1 } = await request.json();

@@ -2,6 +2,7 @@
  * @module bench/lib/report
  * Renders bench/results.json as the markdown tables of bench/RESULTS.md (generated section).
  */
+import type { IsolateMemory } from "./inspector.ts";
 
 interface ModelResult {
   shape: { E: number; H: number; heads: number; I: number; layers: number; groups: number };
@@ -17,9 +18,13 @@ interface ModelResult {
   cache_hit_x_cache: string | null;
   throughput_rps: Record<string, number>;
   throughput: Record<string, { rps: number; latency_p50_ms: number; latency_p95_ms: number; requests: number }>;
+  /** Peak isolate memory in workerd (V8 inspector); before the inspector sampling, the process RSS growth. */
   peak_memory_mb: number | null;
   memory: {
-    workerd: { idle_rss_mb: number; peak_rss_mb: number; peak_minus_idle_mb: number; steady_rss_mb: number; steady_minus_idle_mb: number; wasm_memory_mb: number } | null;
+    workerd_isolate?: IsolateMemory | null;
+    workerd_process?: ProcessMemory | null;
+    /** Results written before the isolate sampling: the process figures under their old key. */
+    workerd?: ProcessMemory | null;
     node: Record<string, { peak_rss_mb: number; baseline_rss_mb: number; wasm_memory_mb: number; heap_used_mb: number; external_mb: number }>;
   };
   early_p50_ms_32: Record<string, number>;
@@ -36,6 +41,15 @@ interface ModelResult {
   ratio_node_wasm_to_native_p50_32: number;
   ratio_naive_to_workerd_p50_32: number;
   ratio_naive_to_node_wasm_p50_32: number;
+}
+
+interface ProcessMemory {
+  idle_rss_mb: number;
+  peak_rss_mb: number;
+  peak_minus_idle_mb: number;
+  steady_rss_mb: number;
+  steady_minus_idle_mb: number;
+  wasm_memory_mb: number;
 }
 
 interface Output {
@@ -92,10 +106,16 @@ export function renderMarkdown(out: Output): string {
     push(`| naive unrolled fp32 p50 / workerd p50, 32 tokens | ${f(m.ratio_naive_to_workerd_p50_32, 2)}× |`);
     push(`| naive unrolled fp32 p50 / Node WASM p50, 32 tokens (same runtime) | ${f(m.ratio_naive_to_node_wasm_p50_32, 2)}× |`);
     for (const [c, t] of Object.entries(m.throughput)) push(`| throughput, concurrency ${c} (32 tokens) | ${f(t.rps, 1)} req/s (p50 ${f(t.latency_p50_ms, 1)} ms, p95 ${f(t.latency_p95_ms, 1)} ms) |`);
-    const w = m.memory.workerd;
-    if (w !== null) push(`| peak memory, workerd: VmHWM − idle VmRSS (${f(w.peak_rss_mb)} − ${f(w.idle_rss_mb)} MiB) | ${f(w.peak_minus_idle_mb)} MiB |`);
-    if (w !== null) push(`| workerd after the workload: VmRSS − idle VmRSS | ${f(w.steady_minus_idle_mb)} MiB |`);
-    if (w !== null) push(`| ORT WASM linear memory in the isolate | ${f(w.wasm_memory_mb)} MiB |`);
+    const iso = m.memory.workerd_isolate;
+    if (iso !== undefined && iso !== null) {
+      const p = iso.peak_sample;
+      push(`| **peak isolate memory**, workerd (V8 inspector, ${iso.samples} samples; peak in *${p.phase}*): JS heap committed + cppgc heap + ArrayBuffers + WASM linear memory | **${f(iso.peak_mb)} MiB** (${f(p.js_heap_total_mb)} + ${f(p.embedder_heap_mb)} + ${f(p.array_buffers_mb)} + ${f(p.wasm_memory_mb)}) |`);
+      push(`| … JS heap used at that sample; isolate idle (no model); lowest after load (what stays allocated; the rest of the peak is per-request buffers and garbage not yet collected) | ${f(p.js_heap_used_mb)} ; ${f(iso.idle_mb)} ; ${f(iso.floor_mb)} MiB |`);
+    }
+    const w = m.memory.workerd_process ?? m.memory.workerd ?? null;
+    if (w !== null) push(`| workerd process (isolate + V8 compiled code for ORT's WASM + workerd): VmHWM − idle VmRSS (${f(w.peak_rss_mb)} − ${f(w.idle_rss_mb)} MiB) | ${f(w.peak_minus_idle_mb)} MiB |`);
+    if (w !== null) push(`| workerd process after the workload: VmRSS − idle VmRSS | ${f(w.steady_minus_idle_mb)} MiB |`);
+    if (w !== null) push(`| ORT WASM linear memory in the isolate (GET /__bench/memory) | ${f(w.wasm_memory_mb)} MiB |`);
     for (const [k, n] of Object.entries(m.memory.node)) push(`| Node ${k}: peak RSS (process baseline ${f(n.baseline_rss_mb)}) / JS heap used / external buffers / WASM memory | ${f(n.peak_rss_mb)} / ${f(n.heap_used_mb)} / ${f(n.external_mb)} / ${f(n.wasm_memory_mb)} MiB |`);
     for (const [k, l] of Object.entries(m.load_ms)) push(`| Node ${k}: model load / first call | ${f(l.load, 0)} / ${f(l.first_call, 1)} ms |`);
     if (m.bundle_bytes !== null) push(`| Worker bundle (wrangler deploy --dry-run; shards are separate static assets) | ${mib(m.bundle_bytes)} (${mib(m.bundle_gzip_bytes)} gzip) |`);

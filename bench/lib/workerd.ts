@@ -9,11 +9,14 @@
  * the isolate. We find the runtime's own entry socket (a loopback port answering /healthz) and
  * send requests there directly, which skips one proxy hop; the runtime's pid gives its memory
  * (VmRSS / VmHWM from /proc; VmHWM is reset through /proc/<pid>/clear_refs after start-up so the
- * peak covers only the workload).
+ * peak covers only the workload). The runtime also serves the V8 inspector on another loopback
+ * port (wrangler passes `--inspector-addr=127.0.0.1:0`); its `core:user:<name>` target is the
+ * Worker's isolate, which bench/lib/inspector.ts samples for the isolate's own memory.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { inspectorTarget } from "./inspector.ts";
 import { paths } from "./paths.ts";
 
 export interface Workerd {
@@ -21,6 +24,8 @@ export interface Workerd {
   url: string;
   publicUrl: string;
   runtimePid: number | undefined;
+  /** WebSocket URL of the Worker's V8 inspector target in the runtime workerd, when found. */
+  inspectorUrl: string | undefined;
   startMs: number;
   stop(): Promise<void>;
 }
@@ -67,6 +72,11 @@ function descendants(pid: number): number[] {
     }
   }
   return out;
+}
+
+/** The Worker's name in bench/wrangler.bench.toml (its inspector target is `core:user:<name>`). */
+function workerName(): string {
+  return /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(paths.wranglerConfig, "utf8"))?.[1] ?? "";
 }
 
 function commOf(pid: number): string {
@@ -225,9 +235,15 @@ export async function startWorkerd(port: number, log: (line: string) => void): P
   // Find the runtime workerd and its own entry socket.
   let url = publicUrl;
   let runtimePid: number | undefined;
+  let inspectorUrl: string | undefined;
   for (const pid of descendants(child.pid as number).filter((p) => commOf(p) === "workerd")) {
     for (const p of listeningPorts(pid)) {
       if (p === port) continue;
+      const target = await inspectorTarget(p, workerName());
+      if (target !== undefined) {
+        inspectorUrl = target;
+        continue;
+      }
       try {
         const r = await Promise.race([request(`http://127.0.0.1:${p}/healthz`), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 1000))]);
         if (r.status === 200 && r.body.includes('"ok"')) {
@@ -240,5 +256,6 @@ export async function startWorkerd(port: number, log: (line: string) => void): P
     }
   }
   if (runtimePid === undefined) log("  note: runtime workerd entry socket not found; using the wrangler proxy port");
-  return { url, publicUrl, runtimePid, startMs, stop };
+  if (inspectorUrl === undefined) log("  note: the Worker's V8 inspector target was not found; no isolate memory figures");
+  return { url, publicUrl, runtimePid, inspectorUrl, startMs, stop };
 }
