@@ -3,6 +3,7 @@
 multi-label) and export the best dev checkpoint in Hugging Face format.
 
   --init random | <pretrain checkpoint .pt>   (ckpt.pt / model_final.pt / model_stepN.pt)
+         | <exported Hugging Face directory>  (continue from a fine-tuned model, classifier included)
 
 Moderation label sources (NaN = label not given by that source, masked out of the loss):
   TweetEval hate train:       hate = label,            offensive = masked
@@ -44,6 +45,23 @@ def head_tail(x, n):
     return np.concatenate([x[:h], x[len(x) - (n - h):]])
 
 
+def chunks(x, n, k):
+    """Up to k windows of n tokens covering a long review: head+tail first (the usual single
+    example), then consecutive windows of the middle part, each labeled with the review's label."""
+    if len(x) <= n:
+        return [x]
+    out = [head_tail(x, n)]
+    h = n // 4
+    mid = x[h:len(x) - (n - h)]
+    for j in range(0, len(mid), n):
+        if len(out) >= k:
+            break
+        w = mid[j:j + n]
+        if len(w) >= n // 2:
+            out.append(w)
+    return out
+
+
 def build_train(task, a):
     seqs, ys = [], []
     n = a.max_len - 2
@@ -54,8 +72,14 @@ def build_train(task, a):
         if a.imdb:
             r, y = D.labeled_set("imdb_train", a.data, a.spm)
             m = a.imdb_max_len - 2
-            seqs += [head_tail(r[i], m) for i in range(len(r))]
-            ys.append(y)
+            if a.imdb_chunks > 1:
+                for i in range(len(r)):
+                    ch = chunks(r[i], m, a.imdb_chunks)
+                    seqs += ch
+                    ys.append(np.repeat(y[i:i + 1], len(ch), 0))
+            else:
+                seqs += [head_tail(r[i], m) for i in range(len(r))]
+                ys.append(y)
         return seqs, np.concatenate(ys).astype(np.float32)
     nan = np.nan
     r, y = D.labeled_set("tweeteval_hate_train", a.data, a.spm)
@@ -99,6 +123,31 @@ def collate(seqs):
     return torch.from_numpy(ids), torch.from_numpy(am)
 
 
+def predict_logits(model, seqs, bs=64, bf16=False):
+    """Logits [N, num_labels] for token sequences (without [CLS]/[SEP]), length-sorted batches."""
+    model.eval()
+    order = np.argsort([len(x) for x in seqs])
+    out = np.zeros((len(seqs), model.config["num_labels"]), np.float32)
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        for i in range(0, len(seqs), bs):
+            idx = order[i:i + bs]
+            ids, am = collate([seqs[j] for j in idx])
+            out[idx] = model(ids, am).float().numpy()
+    model.train()
+    return out
+
+
+def load_export(export_dir):
+    """An exported Hugging Face directory as (config, AlbertForSequenceClassification)."""
+    from model import load_safetensors
+    cfg = json.load(open(os.path.join(export_dir, "config.json")))
+    cfg["num_labels"] = len(cfg["id2label"])
+    m = AlbertForSequenceClassification(cfg)
+    missing, unexpected = m.load_state_dict(load_safetensors(os.path.join(export_dir, "model.safetensors")), strict=False)
+    assert not missing and not unexpected, (missing, unexpected)
+    return cfg, m
+
+
 def macro_f1(y, p):
     f = []
     for c in (0, 1):
@@ -109,25 +158,21 @@ def macro_f1(y, p):
     return float(np.mean(f))
 
 
-def evaluate(model, task, evals, bs=64):
-    model.eval()
+def scores(task, evals, logits):
+    """Metrics for per-eval-set logits (same order as evals)."""
     res = {}
-    with torch.no_grad():
-        for key, seqs, y, col in evals:
-            order = np.argsort([len(s) for s in seqs])
-            logits = np.zeros((len(seqs), model.config["num_labels"]), np.float32)
-            for i in range(0, len(seqs), bs):
-                idx = order[i:i + bs]
-                ids, am = collate([seqs[j] for j in idx])
-                logits[idx] = model(ids, am).float().numpy()
-            if task == "sentiment":
-                pred = logits.argmax(1)
-                res[key + "_acc"] = float((pred == y).mean())
-            else:
-                pred = (logits[:, col] > 0).astype(int)
-                res[key + "_macro_f1"] = macro_f1(y, pred)
-                res[key + "_acc"] = float((pred == y).mean())
-    model.train()
+    for (key, _, y, col), lg in zip(evals, logits):
+        if task == "sentiment":
+            res[key + "_acc"] = float((lg.argmax(1) == y).mean())
+        else:
+            pred = (lg[:, col] > 0).astype(int)
+            res[key + "_macro_f1"] = macro_f1(y, pred)
+            res[key + "_acc"] = float((pred == y).mean())
+    return res
+
+
+def evaluate(model, task, evals, bs=64):
+    res = scores(task, evals, [predict_logits(model, seqs, bs) for _, seqs, _, _ in evals])
     score = res["sst2_dev_acc"] if task == "sentiment" else (res["hate_val_macro_f1"] + res["offensive_val_macro_f1"]) / 2
     return score, res
 
@@ -160,6 +205,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--task", choices=list(TASKS), required=True)
     ap.add_argument("--init", default="random")
+    ap.add_argument("--init-embeddings", default=None,
+                    help="float32 .npy [vocab, E] (embed_init.py) copied into the word embeddings after --init")
     ap.add_argument("--name", required=True, help="run name: runs/ft/<name>/")
     ap.add_argument("--export", default=None, help="HF output dir (default runs/export/<name>)")
     ap.add_argument("--data", default=D.DEFAULT_DATA)
@@ -167,6 +214,8 @@ def main():
     ap.add_argument("--max-len", type=int, default=128)
     ap.add_argument("--imdb", action="store_true", help="sentiment: add IMDB train reviews (head+tail truncated)")
     ap.add_argument("--imdb-max-len", type=int, default=128)
+    ap.add_argument("--imdb-chunks", type=int, default=1,
+                    help="sentiment: up to this many windows per IMDB review (head+tail, then the middle)")
     ap.add_argument("--no-davidson", dest="davidson", action="store_false")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-4)
@@ -191,7 +240,12 @@ def main():
 
     cfg = dict(DEFAULT_CONFIG)
     init_sd = None
-    if a.init != "random":
+    if os.path.isdir(a.init):
+        hf_cfg, m = load_export(a.init)
+        cfg.update({k: v for k, v in hf_cfg.items() if k in DEFAULT_CONFIG})
+        init_sd = {k: v for k, v in m.state_dict().items()}
+        print(f"init from export {a.init}", flush=True)
+    elif a.init != "random":
         s = torch.load(a.init)
         cfg.update({k: v for k, v in s["config"].items() if k in DEFAULT_CONFIG})
         init_sd = {k: v for k, v in s["model"].items() if k.startswith("albert.")}
@@ -202,7 +256,14 @@ def main():
     model = AlbertForSequenceClassification(cfg)
     if init_sd is not None:
         missing, unexpected = model.load_state_dict(init_sd, strict=False)
-        assert set(missing) == {"classifier.weight", "classifier.bias"} and not unexpected, (missing, unexpected)
+        assert set(missing) <= {"classifier.weight", "classifier.bias"} and not unexpected, (missing, unexpected)
+    if a.init_embeddings:
+        w = torch.from_numpy(np.load(a.init_embeddings))
+        emb = model.albert.embeddings.word_embeddings.weight
+        assert w.shape == emb.shape, (w.shape, emb.shape)
+        with torch.no_grad():
+            emb.copy_(w)
+        print(f"word embeddings from {a.init_embeddings} (std {w.std():.4f})", flush=True)
 
     seqs, y = build_train(a.task, a)
     evals = build_evals(a.task, a)

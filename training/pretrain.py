@@ -177,6 +177,9 @@ def main():
     ap.add_argument("--init-from", default=None,
                     help="start a new run (new --out) from the weights of a previous one, e.g. "
                          "runs/pretrain/model_final.pt, with a fresh optimizer and lr schedule")
+    ap.add_argument("--init-embeddings", default=None,
+                    help="float32 .npy [vocab, E] (embed_init.py) for the word embeddings (and so the tied MLM "
+                         "decoder) of a new run")
     ap.add_argument("--bench", type=int, default=0, help="run N steps, print speed, save nothing")
     a = ap.parse_args()
 
@@ -221,6 +224,13 @@ def main():
         model.load_state_dict(s["model"])
         cfg = s["config"]
         print(f"initialized weights from {a.init_from} (its step {s.get('step')})", flush=True)
+    elif a.init_embeddings:
+        w = torch.from_numpy(np.load(a.init_embeddings))
+        emb = model.albert.embeddings.word_embeddings.weight
+        assert w.shape == emb.shape, (w.shape, emb.shape)
+        with torch.no_grad():
+            emb.copy_(w)
+        print(f"word embeddings from {a.init_embeddings} (std {w.std():.4f})", flush=True)
     json.dump(cfg, open(os.path.join(a.out, "config.json"), "w"), indent=2)
     corpus = D.pretrain_corpus(a.data, a.spm)
     sampler = Sampler(corpus, a.max_len, [float(x) for x in a.mix.split(",")], rng)
