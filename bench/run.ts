@@ -36,7 +36,7 @@ import { convertCheckpoint } from "../src/convert/convert.ts";
 import type { Manifest } from "../src/model/manifest.ts";
 import { BASE_SHAPE, generateCheckpoint } from "../test/support/checkpoint-generator.ts";
 import type { ChildResult, Job } from "./lib/child.ts";
-import { renderMarkdown } from "./lib/report.ts";
+import { renderMarkdown, type ProcessMemory } from "./lib/report.ts";
 import { naiveModelBytes } from "./lib/naive.ts";
 import { paths } from "./lib/paths.ts";
 import { ratio, round, summarize, type Summary } from "./lib/stats.ts";
@@ -167,16 +167,7 @@ interface WorkerdResult {
   /** The Worker isolate's own memory, sampled through workerd's V8 inspector (null: not measured). */
   isolate_memory: IsolateMemory | null;
   /** The runtime workerd process (the isolate plus V8's compiled code and workerd itself). */
-  process_memory: {
-    method: string;
-    idle_rss_mb: number;
-    peak_rss_mb: number;
-    peak_minus_idle_mb: number;
-    steady_rss_mb: number;
-    steady_minus_idle_mb: number;
-    wasm_memory_mb: number;
-    peak_reset: boolean;
-  };
+  process_memory: ProcessMemory & { method: string; peak_reset: boolean };
   logits_check?: string;
 }
 

@@ -10,8 +10,9 @@
  * 1. shard formats (previous default → new default), whole model, 32 tokens, one text per run;
  * 2. padding: 32 real SST-2 dev sentences, length-sorted padded batches of 8 vs each text alone;
  * 3. micro-batching 8 equal-length texts in one run vs 8 runs;
- * 4. the block loop: hidden state kept as the ORT output tensor vs copied through JS each pass,
- *    and pre-allocated outputs;
+ * 4. the block loop: hidden state kept as the ORT output tensor vs copied through JS each pass
+ *    (pre-allocated outputs are not a variant: onnxruntime-web 1.30's plain WASM build leaves a
+ *    CPU tensor passed as a fetch unchanged, so that "result" would be zeros);
  * 5. where the time goes inside one fused block (prefix graphs: cumulative time up to each op);
  * 6. tokenizer cost next to model cost.
  */
@@ -220,32 +221,27 @@ for (const id of MODELS) {
   }, Math.max(4, ROUNDS >> 1), 1);
   log(`micro-batching: ${JSON.stringify(out.micro_batching)}`);
 
-  // 4. The block loop: output tensor fed straight back (ours) vs through a JS copy, vs pre-allocated outputs.
+  // 4. The block loop: output tensor fed straight back (ours) vs through a JS copy.
   const s = web[fused.key] as EncoderSessions;
   const block = s.blocks[0] as Session;
-  const loop = async (ids: number[], mode: "tensor" | "copy" | "prealloc"): Promise<void> => {
+  const loop = async (ids: number[], mode: "tensor" | "copy"): Promise<void> => {
     const S = ids.length;
     const H = ck.config.hidden_size;
     const T = webBackend.Tensor;
     const emb = await s.embeddings.run({ input_ids: new T("int64", BigInt64Array.from(ids, (x) => BigInt(x)), [1, S]), token_type_ids: new T("int64", new BigInt64Array(S), [1, S]) });
     let hidden = emb.hidden as OrtTensor;
-    const out2 = mode === "prealloc" ? [new T("float32", new Float32Array(S * H), [1, S, H]), new T("float32", new Float32Array(S * H), [1, S, H])] : [];
     for (let l = 0; l < ck.config.num_hidden_layers; l++) {
       if (mode === "tensor") hidden = (await block.run({ hidden })).hidden_out as OrtTensor;
-      else if (mode === "copy") {
+      else {
         const data = Float32Array.from((await block.run({ hidden })).hidden_out?.data as Float32Array);
         hidden = new T("float32", data, [1, S, H]);
-      } else {
-        const target = out2[l % 2] as OrtTensor;
-        await block.run({ hidden }, { hidden_out: target });
-        hidden = target;
       }
     }
     await s.head.run({ hidden });
   };
   out.block_loop = {
-    "32": await interleaved({ output_tensor_fed_back: () => loop(ids32, "tensor"), copied_through_js: () => loop(ids32, "copy"), preallocated_outputs: () => loop(ids32, "prealloc") }),
-    "512": await interleaved({ output_tensor_fed_back: () => loop(ids512, "tensor"), copied_through_js: () => loop(ids512, "copy"), preallocated_outputs: () => loop(ids512, "prealloc") }, Math.max(3, ROUNDS >> 2), 1),
+    "32": await interleaved({ output_tensor_fed_back: () => loop(ids32, "tensor"), copied_through_js: () => loop(ids32, "copy") }),
+    "512": await interleaved({ output_tensor_fed_back: () => loop(ids512, "tensor"), copied_through_js: () => loop(ids512, "copy") }, Math.max(3, ROUNDS >> 2), 1),
   };
   log(`block loop: ${JSON.stringify(out.block_loop)}`);
 

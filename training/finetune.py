@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
-from model import DEFAULT_CONFIG, AlbertForSequenceClassification, save_safetensors  # noqa: E402
+from model import DEFAULT_CONFIG, AlbertForSequenceClassification, load_word_embeddings, save_safetensors  # noqa: E402
 from tok import CLS, SEP  # noqa: E402
 
 TASKS = {
@@ -258,12 +258,7 @@ def main():
         missing, unexpected = model.load_state_dict(init_sd, strict=False)
         assert set(missing) <= {"classifier.weight", "classifier.bias"} and not unexpected, (missing, unexpected)
     if a.init_embeddings:
-        w = torch.from_numpy(np.load(a.init_embeddings))
-        emb = model.albert.embeddings.word_embeddings.weight
-        assert w.shape == emb.shape, (w.shape, emb.shape)
-        with torch.no_grad():
-            emb.copy_(w)
-        print(f"word embeddings from {a.init_embeddings} (std {w.std():.4f})", flush=True)
+        load_word_embeddings(model.albert, a.init_embeddings)
 
     seqs, y = build_train(a.task, a)
     evals = build_evals(a.task, a)

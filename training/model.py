@@ -257,3 +257,13 @@ def load_safetensors(path):
         a = np.frombuffer(data[s:e], dtype=np.dtype(_DT[info["dtype"]]).newbyteorder("<")).reshape(info["shape"])
         out[name] = torch.from_numpy(a.astype(a.dtype.newbyteorder("=")).copy())
     return out
+
+
+def load_word_embeddings(albert, path):
+    """Copies a float32 .npy [vocab, E] (embed_init.py) into an AlbertModel's word embeddings."""
+    w = torch.from_numpy(np.load(path))
+    emb = albert.embeddings.word_embeddings.weight
+    assert w.shape == emb.shape, (w.shape, emb.shape)
+    with torch.no_grad():
+        emb.copy_(w)
+    print(f"word embeddings from {path} (std {w.std():.4f})", flush=True)

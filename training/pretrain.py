@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
-from model import DEFAULT_CONFIG, AlbertForPreTraining  # noqa: E402
+from model import DEFAULT_CONFIG, AlbertForPreTraining, load_word_embeddings  # noqa: E402
 from tok import CLS, MASK, SEP  # noqa: E402
 
 
@@ -225,12 +225,7 @@ def main():
         cfg = s["config"]
         print(f"initialized weights from {a.init_from} (its step {s.get('step')})", flush=True)
     elif a.init_embeddings:
-        w = torch.from_numpy(np.load(a.init_embeddings))
-        emb = model.albert.embeddings.word_embeddings.weight
-        assert w.shape == emb.shape, (w.shape, emb.shape)
-        with torch.no_grad():
-            emb.copy_(w)
-        print(f"word embeddings from {a.init_embeddings} (std {w.std():.4f})", flush=True)
+        load_word_embeddings(model.albert, a.init_embeddings)
     json.dump(cfg, open(os.path.join(a.out, "config.json"), "w"), indent=2)
     corpus = D.pretrain_corpus(a.data, a.spm)
     sampler = Sampler(corpus, a.max_len, [float(x) for x in a.mix.split(",")], rng)

@@ -43,7 +43,8 @@ interface ModelResult {
   ratio_naive_to_node_wasm_p50_32: number;
 }
 
-interface ProcessMemory {
+/** The runtime workerd process's memory over one run (also the shape bench/run.ts records). */
+export interface ProcessMemory {
   idle_rss_mb: number;
   peak_rss_mb: number;
   peak_minus_idle_mb: number;
