@@ -28,13 +28,13 @@ def main():
     ap.add_argument("--max-len", type=int, default=128)
     a = ap.parse_args()
     torch.set_num_threads(1)
-    all_logits, task = [], None
+    all_logits, task, evals = [], None, None
     for export in a.exports:
         cfg, m = load_export(export)
         t = "moderation" if cfg.get("problem_type") == "multi_label_classification" else "sentiment"
         assert task in (None, t), "exports of different tasks"
-        task = t
-        evals = build_evals(task, a)
+        if evals is None:
+            task, evals = t, build_evals(t, a)
         logits = [predict_logits(m, seqs) for _, seqs, _, _ in evals]
         all_logits.append(logits)
         print(json.dumps({"export": export, "task": task, **scores(task, evals, logits)}), flush=True)

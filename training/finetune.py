@@ -3,7 +3,6 @@
 multi-label) and export the best dev checkpoint in Hugging Face format.
 
   --init random | <pretrain checkpoint .pt>   (ckpt.pt / model_final.pt / model_stepN.pt)
-         | <exported Hugging Face directory>  (continue from a fine-tuned model, classifier included)
 
 Moderation label sources (NaN = label not given by that source, masked out of the loss):
   TweetEval hate train:       hate = label,            offensive = masked
@@ -29,7 +28,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
-from model import DEFAULT_CONFIG, AlbertForSequenceClassification, load_word_embeddings, save_safetensors  # noqa: E402
+from model import DEFAULT_CONFIG, AlbertForSequenceClassification, load_safetensors, load_word_embeddings, save_safetensors  # noqa: E402
 from tok import CLS, SEP  # noqa: E402
 
 TASKS = {
@@ -139,7 +138,6 @@ def predict_logits(model, seqs, bs=64, bf16=False):
 
 def load_export(export_dir):
     """An exported Hugging Face directory as (config, AlbertForSequenceClassification)."""
-    from model import load_safetensors
     cfg = json.load(open(os.path.join(export_dir, "config.json")))
     cfg["num_labels"] = len(cfg["id2label"])
     m = AlbertForSequenceClassification(cfg)
@@ -240,12 +238,7 @@ def main():
 
     cfg = dict(DEFAULT_CONFIG)
     init_sd = None
-    if os.path.isdir(a.init):
-        hf_cfg, m = load_export(a.init)
-        cfg.update({k: v for k, v in hf_cfg.items() if k in DEFAULT_CONFIG})
-        init_sd = {k: v for k, v in m.state_dict().items()}
-        print(f"init from export {a.init}", flush=True)
-    elif a.init != "random":
+    if a.init != "random":
         s = torch.load(a.init)
         cfg.update({k: v for k, v in s["config"].items() if k in DEFAULT_CONFIG})
         init_sd = {k: v for k, v in s["model"].items() if k.startswith("albert.")}
@@ -256,7 +249,7 @@ def main():
     model = AlbertForSequenceClassification(cfg)
     if init_sd is not None:
         missing, unexpected = model.load_state_dict(init_sd, strict=False)
-        assert set(missing) <= {"classifier.weight", "classifier.bias"} and not unexpected, (missing, unexpected)
+        assert set(missing) == {"classifier.weight", "classifier.bias"} and not unexpected, (missing, unexpected)
     if a.init_embeddings:
         load_word_embeddings(model.albert, a.init_embeddings)
 

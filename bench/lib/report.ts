@@ -18,13 +18,11 @@ interface ModelResult {
   cache_hit_x_cache: string | null;
   throughput_rps: Record<string, number>;
   throughput: Record<string, { rps: number; latency_p50_ms: number; latency_p95_ms: number; requests: number }>;
-  /** Peak isolate memory in workerd (V8 inspector); before the inspector sampling, the process RSS growth. */
+  /** Peak isolate memory in workerd (V8 inspector). */
   peak_memory_mb: number | null;
   memory: {
-    workerd_isolate?: IsolateMemory | null;
-    workerd_process?: ProcessMemory | null;
-    /** Results written before the isolate sampling: the process figures under their old key. */
-    workerd?: ProcessMemory | null;
+    workerd_isolate: IsolateMemory | null;
+    workerd_process: ProcessMemory | null;
     node: Record<string, { peak_rss_mb: number; baseline_rss_mb: number; wasm_memory_mb: number; heap_used_mb: number; external_mb: number }>;
   };
   early_p50_ms_32: Record<string, number>;
@@ -108,12 +106,12 @@ export function renderMarkdown(out: Output): string {
     push(`| naive unrolled fp32 p50 / Node WASM p50, 32 tokens (same runtime) | ${f(m.ratio_naive_to_node_wasm_p50_32, 2)}× |`);
     for (const [c, t] of Object.entries(m.throughput)) push(`| throughput, concurrency ${c} (32 tokens) | ${f(t.rps, 1)} req/s (p50 ${f(t.latency_p50_ms, 1)} ms, p95 ${f(t.latency_p95_ms, 1)} ms) |`);
     const iso = m.memory.workerd_isolate;
-    if (iso !== undefined && iso !== null) {
+    if (iso !== null) {
       const p = iso.peak_sample;
       push(`| **peak isolate memory**, workerd (V8 inspector, ${iso.samples} samples; peak in *${p.phase}*): JS heap committed + cppgc heap + ArrayBuffers + WASM linear memory | **${f(iso.peak_mb)} MiB** (${f(p.js_heap_total_mb)} + ${f(p.embedder_heap_mb)} + ${f(p.array_buffers_mb)} + ${f(p.wasm_memory_mb)}) |`);
       push(`| … JS heap used at that sample; isolate idle (no model); lowest after load (what stays allocated; the rest of the peak is per-request buffers and garbage not yet collected) | ${f(p.js_heap_used_mb)} ; ${f(iso.idle_mb)} ; ${f(iso.floor_mb)} MiB |`);
     }
-    const w = m.memory.workerd_process ?? m.memory.workerd ?? null;
+    const w = m.memory.workerd_process;
     if (w !== null) push(`| workerd process (isolate + V8 compiled code for ORT's WASM + workerd): VmHWM − idle VmRSS (${f(w.peak_rss_mb)} − ${f(w.idle_rss_mb)} MiB) | ${f(w.peak_minus_idle_mb)} MiB |`);
     if (w !== null) push(`| workerd process after the workload: VmRSS − idle VmRSS | ${f(w.steady_minus_idle_mb)} MiB |`);
     if (w !== null) push(`| ORT WASM linear memory in the isolate (GET /__bench/memory) | ${f(w.wasm_memory_mb)} MiB |`);
