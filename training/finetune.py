@@ -11,6 +11,8 @@ Moderation label sources (NaN = label not given by that source, masked out of th
   Davidson class 1 (offens.): offensive = 1, hate = masked (its misogynistic slurs are often HatEval
                               hate against women, so "not hate" would contradict TweetEval)
   Davidson class 2 (neither): hate = 0, offensive = 0
+Sentiment self-training: --pseudo adds IMDB train sentences labelled by teacher models
+(pseudo_label.py) with soft targets; --swa-from averages the weights of the later evaluations.
 Evaluation: SST-2 dev accuracy; TweetEval hate / offensive val macro-F1 (sigmoid > 0.5).
 Resumable: runs/ft/<name>/ckpt.pt every --ckpt-min minutes; re-run the same command to resume.
 """
@@ -79,6 +81,17 @@ def build_train(task, a):
             else:
                 seqs += [head_tail(r[i], m) for i in range(len(r))]
                 ys.append(y)
+        if a.pseudo:
+            d = np.load(a.pseudo)
+            ps = D.Ragged(d["flat"], d["off"])
+            t = (1 - a.pseudo_doc_weight) * d["p_teacher"] + a.pseudo_doc_weight * d["doc_label"]
+            pick = np.arange(len(ps))
+            if a.pseudo_max and a.pseudo_max < len(pick):
+                pick = np.sort(np.random.default_rng(a.seed + 1).choice(pick, a.pseudo_max, replace=False))
+            seqs += [ps[i] for i in pick]
+            ys.append(t[pick, None])
+            print(f"pseudo-labelled sentences: {len(pick)} from {a.pseudo} (teachers {list(d['teachers'])}), "
+                  f"doc weight {a.pseudo_doc_weight}, mean target {float(t[pick].mean()):.3f}", flush=True)
         return seqs, np.concatenate(ys).astype(np.float32)
     nan = np.nan
     r, y = D.labeled_set("tweeteval_hate_train", a.data, a.spm)
@@ -214,6 +227,11 @@ def main():
     ap.add_argument("--imdb-max-len", type=int, default=128)
     ap.add_argument("--imdb-chunks", type=int, default=1,
                     help="sentiment: up to this many windows per IMDB review (head+tail, then the middle)")
+    ap.add_argument("--pseudo", default=None,
+                    help="sentiment: pseudo_label.py output; its IMDB sentences are added with soft targets")
+    ap.add_argument("--pseudo-max", type=int, default=0, help="random subset of that many pseudo-labelled sentences")
+    ap.add_argument("--pseudo-doc-weight", type=float, default=0.0,
+                    help="soft target = (1-w) * teacher P(positive) + w * the review's label")
     ap.add_argument("--no-davidson", dest="davidson", action="store_false")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-4)
@@ -227,6 +245,9 @@ def main():
     ap.add_argument("--ema", type=float, default=0.0,
                     help="if > 0 (e.g. 0.999): also keep an exponential moving average of the weights; each eval "
                          "scores both and the better one is exported")
+    ap.add_argument("--swa-from", type=float, default=0.0,
+                    help="if > 0 (e.g. 0.5): average the raw weights of every evaluation from this fraction of the "
+                         "time budget on (stochastic weight averaging, equal weights); scored and exportable at the end")
     ap.add_argument("--ckpt-min", type=float, default=5.0)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
@@ -282,12 +303,15 @@ def main():
         ema = copy.deepcopy(model)
         ema.eval()
         ema_params = [(p, q) for p, q in zip(model.parameters(), ema.parameters())]
+    swa, swa_n = None, 0
     ck = os.path.join(run, "ckpt.pt")
     if os.path.exists(ck):
         s = torch.load(ck)
         model.load_state_dict(s["model"]); opt.load_state_dict(s["opt"])
         if ema is not None and s.get("ema") is not None:
             ema.load_state_dict(s["ema"])
+        if s.get("swa") is not None:
+            swa, swa_n = s["swa"], s["swa_n"]
         step, train_time, best, history = s["step"], s["train_time"], s["best"], s["history"]
         torch.set_rng_state(s["torch_rng"])
         print(f"resumed at step {step}, best {best:.4f}", flush=True)
@@ -302,11 +326,24 @@ def main():
     def checkpoint():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "train_time": train_time,
                     "best": best, "history": history, "torch_rng": torch.get_rng_state(),
-                    "ema": ema.state_dict() if ema is not None else None}, ck + ".tmp")
+                    "ema": ema.state_dict() if ema is not None else None, "swa": swa, "swa_n": swa_n}, ck + ".tmp")
         os.replace(ck + ".tmp", ck)
+
+    def swa_add():
+        nonlocal swa, swa_n
+        if a.swa_from <= 0 or train_time < a.swa_from * budget:
+            return
+        sd = {k: v.detach().float().clone() for k, v in model.state_dict().items()}
+        swa_n += 1
+        if swa is None:
+            swa = sd
+        else:
+            for k in swa:
+                swa[k].add_(sd[k] - swa[k], alpha=1.0 / swa_n)
 
     def do_eval():
         nonlocal best
+        swa_add()
         score, res = evaluate(model, a.task, evals)
         rec = {"step": step, "epoch": round(step / per_epoch, 3), "train_min": round(train_time / 60, 2), **res}
         which = model
@@ -344,7 +381,9 @@ def main():
             logits = model(ids, am)
         logits = logits.float()
         if a.task == "sentiment":
-            loss = F.cross_entropy(logits, tgt[:, 0].long())
+            # soft cross-entropy on P(positive): equals cross_entropy for 0/1 labels
+            lp = F.log_softmax(logits, -1)
+            loss = -(tgt[:, 0] * lp[:, 1] + (1 - tgt[:, 0]) * lp[:, 0]).mean()
         else:
             m = ~torch.isnan(tgt)
             loss = F.binary_cross_entropy_with_logits(logits[m], tgt[m])
@@ -374,6 +413,24 @@ def main():
             last_ck = time.time()
     if not history or history[-1]["step"] != step:
         do_eval()
+    if swa is not None and not any(r.get("swa") for r in history):
+        import copy
+        sm = copy.deepcopy(model)
+        sm.load_state_dict(swa)
+        sscore, sres = evaluate(sm, a.task, evals)
+        rec = {"step": step, "epoch": round(step / per_epoch, 3), "train_min": round(train_time / 60, 2),
+               "swa": swa_n, **sres}
+        history.append(rec)
+        flag = ""
+        if sscore > best:
+            best = sscore
+            flag = " *best*"
+            export_hf(sm, cfg, a.task, export, a.spm,
+                      {"task": a.task, "init": a.init, "seed": a.seed, "args": vars(a), "dev": rec,
+                       "note": f"PyTorch fp32 metrics on the dev/val sets; weights = mean of {swa_n} evaluations' raw "
+                               f"weights from {a.swa_from:.0%} of the time budget on", "export": export},
+                      os.path.join(run, "best_metrics.json"))
+        print("eval swa " + json.dumps(rec) + flag, flush=True)
     checkpoint()
     def rscore(r):
         if a.task == "sentiment":

@@ -9,10 +9,11 @@
  * request — which the int8 "dynamic" scheme needs, since it quantizes activations with one scale
  * per tensor. Measured on one thread, batching equal-length sequences gained nothing (per-run
  * overhead is ~20 µs; see bench/RESULTS.md). `plain` block graphs still take an additive mask
- * input; it is all zeros here.
+ * input; it is all zeros here. Each pass's input is freed as soon as the next pass has consumed
+ * it (`releaseTensor`), so long inputs do not pile up garbage between collections.
  */
 import { groupOfLayer, type Manifest } from "./manifest.ts";
-import { webBackend, type OrtBackend, type OrtTensor, type Session } from "./ort.ts";
+import { releaseTensor, webBackend, type OrtBackend, type OrtTensor, type Session } from "./ort.ts";
 
 export const MASK_VALUE = -10000;
 
@@ -72,10 +73,11 @@ export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, 
     const out = await block.run(feeds);
     const next: OrtTensor | undefined = out.hidden_out;
     if (next === undefined) throw new Error("block shard returned no `hidden_out`");
-    if (hidden !== first) hidden.dispose();
+    releaseTensor(hidden);
     hidden = next;
   }
   const head = await sessions.head.run({ hidden });
+  releaseTensor(hidden);
   const pooledT = head.pooled;
   if (pooledT === undefined) throw new Error("head shard returned no `pooled`");
   const pooled = Array.from(pooledT.data as Float32Array);

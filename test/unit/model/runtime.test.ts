@@ -2,11 +2,13 @@
  * @module test/unit/model/runtime
  * Runtime behaviour on a small synthetic model: classify() over many texts gives the same logits
  * as one-at-a-time runs in input order (a text's result never depends on its batch-mates), truncation at the manifest max_length,
- * per-result and per-call timings, id validation, and int8 weight folding on/off agreeing.
+ * per-result and per-call timings, id validation, int8 weight folding on/off agreeing, and
+ * releaseTensor freeing a block output's buffer at once (only when the tensor owns all of it).
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createModel, type AlbertModel } from "../../../src/model/model.ts";
+import { ort, releaseTensor } from "../../../src/model/ort.ts";
 import { fsShardSource } from "../../../src/node/fs-shard-source.ts";
 import { generateCheckpoint, SMALL_SHAPE } from "../../support/checkpoint-generator.ts";
 import { convertQuietly, idsTokenizer, loadWithIds, maxAbsDiff, randomIds } from "../../support/model-helpers.ts";
@@ -87,5 +89,18 @@ describe("AlbertModel runtime", () => {
       await folded.dispose();
       await unfolded.dispose();
     }
+  });
+
+  it("releaseTensor detaches a buffer the tensor owns, and only disposes views into shared memory", () => {
+    const owned = new Float32Array(1024).fill(1);
+    releaseTensor(new ort.Tensor("float32", owned, [1, 4, 256]));
+    expect(owned.buffer.byteLength).toBe(0);
+    expect(owned.length).toBe(0);
+
+    const shared = new Float32Array(2048).fill(2);
+    const view = shared.subarray(0, 1024);
+    releaseTensor(new ort.Tensor("float32", view, [1, 4, 256]));
+    expect(shared.buffer.byteLength).toBe(2048 * 4);
+    expect(shared[0]).toBe(2);
   });
 });
