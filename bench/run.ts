@@ -94,7 +94,11 @@ async function stage(): Promise<Staged[]> {
       log("generating the base-shaped checkpoint (random weights, seed 7)…");
       generateCheckpoint(checkpoint, { shape: BASE_SHAPE, numLabels: 2, labelNames: ["negative", "positive"], seed: 7 });
     }
-    if (id === "sentiment") {
+    // The shipped sentiment shards come without their fp32 checkpoint, so its naive baseline is the
+    // same-shaped fixture (albert-sst2-mini): equal cost, different weights. Every other id is
+    // converted here from the very checkpoint its naive graph is built from.
+    const shipped = id === "sentiment";
+    if (shipped) {
       rmSync(dir, { recursive: true, force: true });
       cpSync(paths.shippedSentiment, dir, { recursive: true });
     } else if (id.endsWith("-previous")) {
@@ -109,9 +113,7 @@ async function stage(): Promise<Staged[]> {
       writeFileSync(naive, naiveModelBytes(await openCheckpoint(checkpoint)));
     }
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
-    // The shipped sentiment shards come without their fp32 checkpoint, so its naive baseline is the
-    // same-shaped fixture (albert-sst2-mini): equal cost, different weights.
-    out.push({ id, dir, naive, naiveSource: checkpoint, naiveSameWeights: id !== "sentiment", manifest, shardBytes: manifest.shards.reduce((n, s) => n + s.bytes, 0) });
+    out.push({ id, dir, naive, naiveSource: checkpoint, naiveSameWeights: !shipped, manifest, shardBytes: manifest.shards.reduce((n, s) => n + s.bytes, 0) });
   }
   return out;
 }

@@ -6,7 +6,7 @@ SentencePiece ids occurs within a window of the pretraining corpus (the same TRA
 as pretrain.py: IMDB reviews, SST-2 phrases, TweetEval hate/offensive + Davidson tweets),
 turn the counts into positive pointwise mutual information (context-distribution smoothing
 0.75, Levy et al. 2015), and keep the top singular directions as E-dimensional embeddings
-(U * sqrt(S)). Pieces never seen keep a random N(0, 0.02) row. Takes a few minutes and writes
+(U * sqrt(S)). Pieces never seen keep a random N(0, 0.02) row. Takes ~30 s and writes
 runs/embed/ppmi_svd_<E>.npy (float32 [vocab, E]); finetune.py --init-embeddings loads it into
 albert.embeddings.word_embeddings before fine-tuning.
 """

@@ -17,6 +17,7 @@ Evaluation: SST-2 dev accuracy; TweetEval hate / offensive val macro-F1 (sigmoid
 Resumable: runs/ft/<name>/ckpt.pt every --ckpt-min minutes; re-run the same command to resume.
 """
 import argparse
+import copy
 import datetime as dt
 import json
 import os
@@ -299,7 +300,6 @@ def main():
     step, train_time, best, history = 0, 0.0, -1.0, []
     ema = None
     if a.ema > 0:
-        import copy
         ema = copy.deepcopy(model)
         ema.eval()
         ema_params = [(p, q) for p, q in zip(model.parameters(), ema.parameters())]
@@ -333,16 +333,28 @@ def main():
         nonlocal swa, swa_n
         if a.swa_from <= 0 or train_time < a.swa_from * budget:
             return
-        sd = {k: v.detach().float().clone() for k, v in model.state_dict().items()}
         swa_n += 1
         if swa is None:
-            swa = sd
-        else:
-            for k in swa:
-                swa[k].add_(sd[k] - swa[k], alpha=1.0 / swa_n)
+            swa = {k: v.detach().float().clone() for k, v in model.state_dict().items()}
+            return
+        for k, v in model.state_dict().items():
+            swa[k].add_(v.float() - swa[k], alpha=1.0 / swa_n)  # running mean
+
+    def keep_if_best(rec, score, which, label, note="PyTorch fp32 metrics on the dev/val sets"):
+        """Logs an evaluation; exports `which` when it beats every earlier one."""
+        nonlocal best
+        history.append(rec)
+        flag = ""
+        if score > best:
+            best = score
+            flag = " *best*"
+            export_hf(which, cfg, a.task, export, a.spm,
+                      {"task": a.task, "init": a.init, "seed": a.seed, "args": vars(a), "dev": rec,
+                       "note": note, "export": export},
+                      os.path.join(run, "best_metrics.json"))
+        print(label + " " + json.dumps(rec) + flag, flush=True)
 
     def do_eval():
-        nonlocal best
         swa_add()
         score, res = evaluate(model, a.task, evals)
         rec = {"step": step, "epoch": round(step / per_epoch, 3), "train_min": round(train_time / 60, 2), **res}
@@ -354,16 +366,7 @@ def main():
             if escore > score:
                 score, which = escore, ema
                 rec["exported"] = "ema"
-        history.append(rec)
-        flag = ""
-        if score > best:
-            best = score
-            flag = " *best*"
-            export_hf(which, cfg, a.task, export, a.spm,
-                      {"task": a.task, "init": a.init, "seed": a.seed, "args": vars(a), "dev": rec,
-                       "note": "PyTorch fp32 metrics on the dev/val sets", "export": export},
-                      os.path.join(run, "best_metrics.json"))
-        print("eval " + json.dumps(rec) + flag, flush=True)
+        keep_if_best(rec, score, which, "eval")
 
     model.train()
     last_ck = time.time()
@@ -381,9 +384,8 @@ def main():
             logits = model(ids, am)
         logits = logits.float()
         if a.task == "sentiment":
-            # soft cross-entropy on P(positive): equals cross_entropy for 0/1 labels
-            lp = F.log_softmax(logits, -1)
-            loss = -(tgt[:, 0] * lp[:, 1] + (1 - tgt[:, 0]) * lp[:, 0]).mean()
+            # target P(positive) as class probabilities: the same loss as class indices for 0/1 labels
+            loss = F.cross_entropy(logits, torch.stack([1 - tgt[:, 0], tgt[:, 0]], 1))
         else:
             m = ~torch.isnan(tgt)
             loss = F.binary_cross_entropy_with_logits(logits[m], tgt[m])
@@ -414,23 +416,14 @@ def main():
     if not history or history[-1]["step"] != step:
         do_eval()
     if swa is not None and not any(r.get("swa") for r in history):
-        import copy
         sm = copy.deepcopy(model)
         sm.load_state_dict(swa)
         sscore, sres = evaluate(sm, a.task, evals)
         rec = {"step": step, "epoch": round(step / per_epoch, 3), "train_min": round(train_time / 60, 2),
                "swa": swa_n, **sres}
-        history.append(rec)
-        flag = ""
-        if sscore > best:
-            best = sscore
-            flag = " *best*"
-            export_hf(sm, cfg, a.task, export, a.spm,
-                      {"task": a.task, "init": a.init, "seed": a.seed, "args": vars(a), "dev": rec,
-                       "note": f"PyTorch fp32 metrics on the dev/val sets; weights = mean of {swa_n} evaluations' raw "
-                               f"weights from {a.swa_from:.0%} of the time budget on", "export": export},
-                      os.path.join(run, "best_metrics.json"))
-        print("eval swa " + json.dumps(rec) + flag, flush=True)
+        keep_if_best(rec, sscore, sm, "eval swa",
+                     f"PyTorch fp32 metrics on the dev/val sets; weights = mean of {swa_n} evaluations' raw "
+                     f"weights from {a.swa_from:.0%} of the time budget on")
     checkpoint()
     def rscore(r):
         if a.task == "sentiment":
