@@ -1,16 +1,17 @@
 /**
  * @module cli/classify
- * `albert-edge classify --model <shard-dir> [--max-length N]`
+ * `albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort]`
  * JSONL `{"text"}` on stdin → JSONL `{"label", "score", "logits"}` on stdout, one line per
- * input, in order (blank lines are skipped). Uses the same runtime as the Worker. Every text runs
+ * input, in order (blank lines are skipped). Uses the same runtime as the Worker: our WASM engine
+ * by default, onnxruntime-web with `--engine ort` (the independent reference). Every text runs
  * alone at its own length.
  */
 import { createInterface } from "node:readline";
-import { loadModel, type AlbertModel } from "../model/index.ts";
-import { fsShardSource } from "../node/fs-shard-source.ts";
+import type { AlbertModel } from "../model/index.ts";
+import { ENGINE_NAMES, loadModelDir, type EngineName } from "../node/load-model.ts";
 import { InputLineError, LineWriter, readTexts } from "./jsonl.ts";
 
-const usage = "usage: albert-edge classify --model <shard-dir> [--max-length N] < in.jsonl > out.jsonl\n";
+const usage = "usage: albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort] < in.jsonl > out.jsonl\n";
 /** Texts classified per model call while streaming. */
 const CHUNK = 64;
 
@@ -24,12 +25,20 @@ async function flush(model: AlbertModel, texts: string[], out: LineWriter): Prom
 export async function run(argv: string[]): Promise<number> {
   let dir: string | undefined;
   let maxLength: number | undefined;
+  let engine: EngineName = "wasm";
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
-    if ((a === "--model" || a === "--max-length") && v !== undefined) {
+    if ((a === "--model" || a === "--max-length" || a === "--engine") && v !== undefined) {
       i++;
       if (a === "--model") dir = v;
+      else if (a === "--engine") {
+        if (!(ENGINE_NAMES as readonly string[]).includes(v)) {
+          process.stderr.write(`--engine must be one of ${ENGINE_NAMES.join(", ")}\n${usage}`);
+          return 2;
+        }
+        engine = v as EngineName;
+      }
       else {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 2) {
@@ -50,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(usage);
     return 2;
   }
-  const model = await loadModel(fsShardSource(dir), maxLength === undefined ? {} : { maxLength });
+  const model = await loadModelDir(dir, { engine, ...(maxLength === undefined ? {} : { maxLength }) });
   if (model.manifest.task === "feature_extraction") {
     process.stderr.write(`albert-edge classify: model ${model.manifest.id} has no classifier head (task feature_extraction)\n`);
     return 1;

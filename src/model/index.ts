@@ -1,28 +1,30 @@
 /**
  * @module model
- * Public runtime API (Node and workerd): `loadModel(source)` binds the exact ALBERT tokenizer
- * (src/tokenizer) to `createModel`. Shard sources are injected: `src/node/fs-shard-source.ts`
- * in Node, the ASSETS binding in the Worker.
+ * Public runtime API (Node and workerd): `loadModel(source, {engine})` binds the exact ALBERT
+ * tokenizer (src/tokenizer) to `createModel`. Shard sources and engines are injected: in Node
+ * `src/node/` (files, compiled kernels, or onnxruntime from src/ort), in the Worker the ASSETS
+ * binding and the kernels imported as a module.
  */
 import { AlbertTokenizer } from "../tokenizer/index.ts";
+import type { Engine } from "./engine.ts";
 import { createModel, type AlbertModel, type ModelOptions } from "./model.ts";
 import type { ShardSource } from "./shard-source.ts";
 import type { TokenizerFactory } from "./tokenizer.ts";
 
 export type { AlbertModel, ClassifyResult, EmbedResult, LoadedModel, LoadTimings, ModelOptions, Results, StageTimings } from "./model.ts";
+export type { Engine, EngineRunner, SequenceOutput, ShardBytes } from "./engine.ts";
 export type { Manifest, ModelConfig, ShardEntry, ShardRole, Task, TokenizerSettings } from "./manifest.ts";
 export type { ShardSource } from "./shard-source.ts";
 export type { ModelTokenizer, Encoding } from "./tokenizer.ts";
 export { ManifestError, parseManifest, MAX_SHARD_BYTES } from "./manifest.ts";
 export { ShardIntegrityError, readManifest } from "./shard-source.ts";
 export { createModel } from "./model.ts";
-export { webBackend, type OrtBackend } from "./ort.ts";
 
 /** The default tokenizer factory: exact ALBERT SentencePiece tokenization per the manifest. */
 export const albertTokenizerFactory: TokenizerFactory = (spiece, settings) =>
   AlbertTokenizer.fromModel(spiece, { lowercase: settings.lowercase, keepAccents: settings.keep_accents });
 
 /** Loads a converted model from its shards (manifest.json first), verifying every file. */
-export function loadModel(source: ShardSource, options: ModelOptions = {}): Promise<AlbertModel> {
+export function loadModel(source: ShardSource, options: ModelOptions & { engine: Engine }): Promise<AlbertModel> {
   return createModel(source, { ...options, tokenizer: albertTokenizerFactory });
 }

@@ -1,12 +1,12 @@
 /**
  * @module model/model
- * `createModel(source, options)`: reads and verifies the manifest's shards, builds the
- * tokenizer, creates the ORT sessions, and exposes classify / embed / run. The tokenizer
- * factory is a parameter here; `model/index.ts` binds the real ALBERT tokenizer.
+ * The loaded model: `createModel(source, {engine, tokenizer})` reads the manifest once, reads and
+ * verifies the shards, hands them to the engine, builds the tokenizer, and returns one object
+ * with one `forward` (a sequence of ids → logits / pooled vector) plus what the API needs on top
+ * of it (classify, embed, tokenize). Engines and the tokenizer factory are injected.
  */
-import { forward, forwardOne, type EncoderSessions, type ForwardOutput, type SequenceOutput } from "./encoder.ts";
+import type { Engine, EngineRunner, SequenceOutput } from "./engine.ts";
 import type { Manifest } from "./manifest.ts";
-import { createSession, type OrtBackend } from "./ort.ts";
 import { argmax, probabilities } from "./postprocess.ts";
 import { readManifest, readShard, type ShardSource } from "./shard-source.ts";
 import type { Encoding, ModelTokenizer, TokenizerFactory } from "./tokenizer.ts";
@@ -14,16 +14,10 @@ import type { Encoding, ModelTokenizer, TokenizerFactory } from "./tokenizer.ts"
 export interface ModelOptions {
   /** Truncation length in tokens incl. [CLS]/[SEP]; default and maximum: manifest max_length. */
   maxLength?: number;
-  /**
-   * For weight-only int8 models (manifest int8_matmul "dequantize"): dequantize the weights once
-   * at load instead of on every run — about 2x faster, fp32 memory for weights. Default true.
-   */
-  foldInt8Weights?: boolean;
-  /** ORT backend (default onnxruntime-web WASM); benchmarks pass onnxruntime-node. */
-  backend?: OrtBackend;
 }
 
 export interface CreateModelOptions extends ModelOptions {
+  engine: Engine;
   tokenizer: TokenizerFactory;
 }
 
@@ -50,6 +44,8 @@ export interface ClassifyResult {
   /** Token count after truncation, including [CLS] and [SEP]. */
   tokens: number;
   truncated: boolean;
+  /** Block passes that ran. */
+  layers: number;
   timings: StageTimings;
 }
 
@@ -64,7 +60,7 @@ export interface EmbedResult {
 export interface LoadTimings {
   /** Reading + verifying shards. */
   fetch: number;
-  /** Creating ORT sessions and the tokenizer. */
+  /** Loading the weights into the engine and building the tokenizer. */
   init: number;
 }
 
@@ -72,17 +68,16 @@ export interface AlbertModel {
   readonly manifest: Manifest;
   readonly tokenizer: ModelTokenizer;
   readonly loadTimings: LoadTimings;
+  /** Which engine runs the model, e.g. "wasm-simd/vnni" or "onnxruntime-web". */
+  readonly engine: string;
+  /** Token ids of one sequence (with [CLS]/[SEP]) → logits and pooled vector. */
+  forward(ids: readonly number[], typeIds?: readonly number[]): Promise<SequenceOutput>;
   /** Classification (softmax or sigmoid per manifest task); one result per text, same order. */
   classify(texts: readonly string[]): Promise<Results<ClassifyResult>>;
   /** Pooled sentence vectors (any task). */
   embed(texts: readonly string[]): Promise<Results<EmbedResult>>;
   /** Tokenizes with the model's settings and truncation length. */
   tokenize(text: string): Encoding;
-  /** Low-level: token ids (with [CLS]/[SEP]) → logits (pooled vectors for feature_extraction), one row per sequence. */
-  run(ids: readonly (readonly number[])[]): Promise<number[][]>;
-  /** Low-level: token ids → logits and pooled, one row per sequence. */
-  forward(ids: readonly (readonly number[])[]): Promise<ForwardOutput>;
-  /** Releases the ORT sessions. */
   dispose(): Promise<void>;
 }
 
@@ -101,64 +96,41 @@ function withTotals<T extends { timings: StageTimings }>(results: T[]): Results<
   }) as Results<T>;
 }
 
-interface Encoded {
-  index: number;
-  ids: number[];
-  truncated: boolean;
-  tokenizeMs: number;
-}
-
-interface Done {
-  encoded: Encoded;
+interface Ran {
+  encoding: Encoding;
   output: SequenceOutput;
-  modelMs: number;
+  timings: StageTimings;
 }
 
 export async function createModel(source: ShardSource, options: CreateModelOptions): Promise<AlbertModel> {
   const t0 = performance.now();
   const manifest = await readManifest(source);
   const groups = Array.from({ length: manifest.config.num_hidden_groups }, (_, g) => g);
-  const [embeddingsBytes, headBytes, spiece, ...blockBytes] = await Promise.all([
+  const [embeddings, head, spiece, ...blocks] = await Promise.all([
     readShard(source, manifest, "embeddings"),
     readShard(source, manifest, "head"),
     readShard(source, manifest, "tokenizer"),
     ...groups.map((g) => readShard(source, manifest, "block", g)),
   ]);
   const t1 = performance.now();
-  const backend = options.backend;
-  const sessionOptions = {
-    foldQuantizedWeights: manifest.int8_matmul === "dequantize" && options.foldInt8Weights !== false,
-    ...(backend === undefined ? {} : { backend }),
-  };
-  // Sequential session creation keeps peak memory to one graph's optimization at a time.
-  const sessions: EncoderSessions = {
-    embeddings: await createSession(embeddingsBytes, sessionOptions),
-    blocks: [],
-    head: await createSession(headBytes, sessionOptions),
-    ...(backend === undefined ? {} : { backend }),
-  };
-  for (const b of blockBytes) sessions.blocks.push(await createSession(b, sessionOptions));
+  const runner: EngineRunner = await options.engine.load(manifest, { embeddings, blocks, head });
   const tokenizer = await options.tokenizer(spiece, manifest.tokenizer);
   const loadTimings = { fetch: t1 - t0, init: performance.now() - t1 };
 
   const maxLength = Math.min(options.maxLength ?? manifest.tokenizer.max_length, manifest.tokenizer.max_length);
   if (maxLength < 2) throw new RangeError("maxLength must be at least 2");
 
-  function encodeAll(texts: readonly string[]): Encoded[] {
-    return texts.map((text, index) => {
-      const start = performance.now();
-      const e = tokenizer.encode(text, { maxLength });
-      return { index, ids: e.ids, truncated: e.truncated, tokenizeMs: performance.now() - start };
-    });
-  }
+  const forward = async (ids: readonly number[], typeIds?: readonly number[]): Promise<SequenceOutput> => runner.forward(ids, typeIds);
 
-  /** Runs each encoding alone at its own length, in input order. */
-  async function runAll(encoded: Encoded[]): Promise<Done[]> {
-    const out: Done[] = [];
-    for (const e of encoded) {
+  /** Tokenizes and runs each text alone at its own length, in input order. */
+  async function runAll(texts: readonly string[]): Promise<Ran[]> {
+    const out: Ran[] = [];
+    for (const text of texts) {
       const start = performance.now();
-      const output = await forwardOne(manifest, sessions, e.ids);
-      out.push({ encoded: e, output, modelMs: performance.now() - start });
+      const encoding = tokenizer.encode(text, { maxLength });
+      const mid = performance.now();
+      const output = await forward(encoding.ids);
+      out.push({ encoding, output, timings: { tokenizeMs: mid - start, modelMs: performance.now() - mid } });
     }
     return out;
   }
@@ -167,13 +139,14 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     manifest,
     tokenizer,
     loadTimings,
+    engine: runner.description,
+    forward,
     async classify(texts) {
       if (manifest.task === "feature_extraction") {
         throw new TypeError(`model ${manifest.id} is a feature_extraction model (no classifier head); use embed()`);
       }
-      const done = await runAll(encodeAll(texts));
-      const results = done.map(({ encoded, output, modelMs }): ClassifyResult => {
-        const logits = output.logits ?? [];
+      const results = (await runAll(texts)).map(({ encoding, output, timings }): ClassifyResult => {
+        const logits = Array.from(output.logits ?? []);
         const probs = probabilities(manifest.task, logits);
         const best = argmax(probs);
         const scores: Record<string, number> = {};
@@ -183,32 +156,27 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
           score: probs[best] as number,
           scores,
           logits,
-          tokens: encoded.ids.length,
-          truncated: encoded.truncated,
-          timings: { tokenizeMs: encoded.tokenizeMs, modelMs },
+          tokens: encoding.ids.length,
+          truncated: encoding.truncated,
+          layers: output.layers,
+          timings,
         };
       });
       return withTotals(results);
     },
     async embed(texts) {
-      const done = await runAll(encodeAll(texts));
       return withTotals(
-        done.map(({ encoded, output, modelMs }) => ({
-          embedding: output.pooled,
-          tokens: encoded.ids.length,
-          truncated: encoded.truncated,
-          timings: { tokenizeMs: encoded.tokenizeMs, modelMs },
+        (await runAll(texts)).map(({ encoding, output, timings }) => ({
+          embedding: Array.from(output.pooled),
+          tokens: encoding.ids.length,
+          truncated: encoding.truncated,
+          timings,
         })),
       );
     },
     tokenize: (text) => tokenizer.encode(text, { maxLength }),
-    async run(ids) {
-      const out = await forward(manifest, sessions, ids);
-      return out.logits ?? out.pooled;
-    },
-    forward: (ids) => forward(manifest, sessions, ids),
     async dispose() {
-      await Promise.all([sessions.embeddings, sessions.head, ...sessions.blocks].map((s) => s.release()));
+      await runner.dispose();
     },
   };
 }

@@ -30,10 +30,13 @@ export class ProtoReader {
   private readonly bytes: Uint8Array;
   private pos = 0;
   private end: number;
+  private readonly fail: (message: string) => never;
 
-  constructor(bytes: Uint8Array) {
+  /** `onError` turns a malformed-input message into the caller's error (default: TokenizerError). */
+  constructor(bytes: Uint8Array, onError: (message: string) => never = failSpiece) {
     this.bytes = bytes;
     this.end = bytes.length;
+    this.fail = onError;
   }
 
   /** True while there are bytes left in the current message. */
@@ -45,7 +48,7 @@ export class ProtoReader {
   key(): number {
     // One-byte keys (fields 1..15) are the common case.
     const k = this.pos < this.end && this.bytes[this.pos]! < 0x80 ? this.bytes[this.pos++]! : this.varint();
-    if (k < 8) fail(`field number 0 at byte ${this.pos}`);
+    if (k < 8) this.fail(`field number 0 at byte ${this.pos}`);
     return k;
   }
 
@@ -57,13 +60,13 @@ export class ProtoReader {
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) fail("truncated varint");
+      if (this.pos >= this.end) this.fail("truncated varint");
       const b = this.bytes[this.pos++]!;
       result += (b & 0x7f) * scale;
       if (b < 0x80) return result;
       scale *= 128;
     }
-    return fail("varint longer than 10 bytes");
+    return this.fail("varint longer than 10 bytes");
   }
 
   /**
@@ -73,12 +76,12 @@ export class ProtoReader {
   int32(): number {
     let low = 0;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) fail("truncated varint");
+      if (this.pos >= this.end) this.fail("truncated varint");
       const b = this.bytes[this.pos++]!;
       if (i < 5) low |= (b & 0x7f) << (7 * i);
       if (b < 0x80) return low | 0;
     }
-    return fail("varint longer than 10 bytes");
+    return this.fail("varint longer than 10 bytes");
   }
 
   bool(): boolean {
@@ -96,7 +99,7 @@ export class ProtoReader {
 
   /** Moves to an absolute offset inside the current message (after a caller read in place). */
   seek(pos: number): void {
-    if (pos < 0 || pos > this.end) fail(`seek to ${pos} outside the message`);
+    if (pos < 0 || pos > this.end) this.fail(`seek to ${pos} outside the message`);
     this.pos = pos;
   }
 
@@ -141,15 +144,15 @@ export class ProtoReader {
         this.pos += 4;
         return;
       default:
-        fail(`unsupported wire type ${wireType} at byte ${this.pos}`);
+        this.fail(`unsupported wire type ${wireType} at byte ${this.pos}`);
     }
   }
 
   private need(n: number): void {
-    if (n > this.end - this.pos) fail(`truncated field: need ${n} bytes at byte ${this.pos}, message ends at ${this.end}`);
+    if (n > this.end - this.pos) this.fail(`truncated field: need ${n} bytes at byte ${this.pos}, message ends at ${this.end}`);
   }
 }
 
-function fail(message: string): never {
+function failSpiece(message: string): never {
   throw new TokenizerError("invalid_model", `spiece.model: malformed protobuf: ${message}`);
 }

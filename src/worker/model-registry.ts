@@ -2,8 +2,8 @@
  * @module worker/model-registry
  * The models this isolate serves, loaded lazily and held for the isolate's life.
  *
- * - The model runtime (and with it the 14 MB ORT wasm) is imported on first use, so requests that
- *   never touch a model (health, errors, model listing) never pay for it.
+ * - The model runtime and the engine (our WASM kernels) are imported on first use, so requests
+ *   that never touch a model (health, errors, model listing, tokenizing) never start an engine.
  * - Concurrent first requests share one load; a failed load is forgotten so the next request
  *   retries, and the failure surfaces as 503 `model_unavailable` naming the reason.
  */
@@ -74,7 +74,7 @@ export class ModelRegistry {
 
   /**
    * The model's tokenizer with its settings and max length. Reads only the manifest and the
-   * tokenizer shard (verified), so tokenizing never starts ORT; reuses a loaded model's tokenizer.
+   * tokenizer shard (verified), so tokenizing never starts an engine; reuses a loaded model's tokenizer.
    */
   async tokenizer(id: string): Promise<TextTokenizer> {
     const loaded = this.#ready.has(id) ? await this.#models.get(id) : undefined;
@@ -92,16 +92,11 @@ export class ModelRegistry {
     });
   }
 
-  /** The loaded model: shards fetched, verified against the manifest, ORT sessions created. */
+  /** The loaded model: shards fetched, verified against the manifest, weights in the engine. */
   model(id: string): Promise<LoadedModel> {
     return this.#once(this.#models, id, async () => {
-      const [{ loadModel }, { configureOrtForWorkers }, ort] = await Promise.all([
-        import("../model/index.ts"),
-        import("./ort-wasm.ts"),
-        import("onnxruntime-web/wasm"),
-      ]);
-      configureOrtForWorkers(ort);
-      const model = await loadModel(assetsSource(this.#assets, id));
+      const [{ loadModel }, { workerEngine }] = await Promise.all([import("../model/index.ts"), import("./engine.ts")]);
+      const model = await loadModel(assetsSource(this.#assets, id), { engine: workerEngine });
       this.#ready.add(id);
       return model;
     });

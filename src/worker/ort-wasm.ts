@@ -1,6 +1,7 @@
 /**
  * @module worker/ort-wasm
- * Makes onnxruntime-web's WASM backend start inside workerd.
+ * Makes onnxruntime-web's WASM backend start inside workerd — for the benchmark's Worker build
+ * only (bench/worker.js), which compares our engine with ORT. The product Worker never imports it.
  *
  * Workers forbid compiling WebAssembly from bytes at run time, and ORT cannot locate its .wasm file
  * by URL there. Wrangler hands us the ORT binary as an already compiled `WebAssembly.Module`

@@ -7,6 +7,7 @@ import { convertCheckpoint, type ConvertOptions } from "../../src/convert/conver
 import { createModel, type AlbertModel } from "../../src/model/model.ts";
 import type { ModelTokenizer } from "../../src/model/tokenizer.ts";
 import { fsShardSource } from "../../src/node/fs-shard-source.ts";
+import { nodeEngine, type NodeEngineOptions } from "../../src/node/load-model.ts";
 
 /** "5 17 22" → [CLS] 5 17 22 [SEP], truncated to maxLength keeping [SEP] last. */
 export const idsTokenizer = (): ModelTokenizer => ({
@@ -22,18 +23,19 @@ export async function convertQuietly(inDir: string, outDir: string, options: Con
   await convertCheckpoint(inDir, outDir, { ...options, log: () => {} });
 }
 
-export function loadWithIds(dir: string): Promise<AlbertModel> {
-  return createModel(fsShardSource(dir), { tokenizer: idsTokenizer });
+/** Loads shards with the ids tokenizer on an engine (default: ours, kernel path by probe). */
+export async function loadWithIds(dir: string, engine: NodeEngineOptions = {}): Promise<AlbertModel> {
+  return createModel(fsShardSource(dir), { tokenizer: idsTokenizer, engine: await nodeEngine(engine) });
 }
 
-export function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
   return m;
 }
 
-export function argmaxOf(v: readonly number[]): number {
+export function argmaxOf(v: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < v.length; i++) if ((v[i] as number) > (v[best] as number)) best = i;
   return best;

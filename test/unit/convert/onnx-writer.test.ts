@@ -8,7 +8,7 @@ import { GraphBuilder, type LinearScheme } from "../../../src/convert/onnx/graph
 import { DataType, encodeModel } from "../../../src/convert/onnx/model-proto.ts";
 import { ProtoWriter } from "../../../src/convert/onnx/wire.ts";
 import { quantizeRows } from "../../../src/convert/quantize.ts";
-import { createSession, float32Tensor } from "../../../src/model/ort.ts";
+import { createSession, float32Tensor } from "../../../src/ort/ort.ts";
 
 describe("ProtoWriter", () => {
   it("encodes varints, negative int64, floats and nested bytes", () => {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupOfLayer, parseManifest, ManifestError, type Manifest } from "../../../src/model/manifest.ts";
 import { createModel } from "../../../src/model/model.ts";
+import { nodeEngine } from "../../../src/node/load-model.ts";
 import { readShard, ShardIntegrityError } from "../../../src/model/shard-source.ts";
 import { fsShardSource } from "../../../src/node/fs-shard-source.ts";
 import { generateCheckpoint, SMALL_SHAPE } from "../../support/checkpoint-generator.ts";
@@ -83,7 +84,7 @@ describe("shard integrity", () => {
         return bytes;
       },
     };
-    const error = await createModel(tampered, { tokenizer: idsTokenizer }).catch((e: unknown) => e);
+    const error = await createModel(tampered, { tokenizer: idsTokenizer, engine: await nodeEngine() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShardIntegrityError);
     expect((error as ShardIntegrityError).file).toBe(target.file);
     expect((error as Error).message).toMatch(new RegExp(`shard ${target.file.replace(".", "\\.")}: sha256 mismatch`));
@@ -93,6 +94,6 @@ describe("shard integrity", () => {
     const copy = join(tmp.dir, "copy");
     await convertQuietly(join(tmp.dir, "ck"), copy);
     writeFileSync(join(copy, "spiece.model"), new Uint8Array(10));
-    await expect(createModel(fsShardSource(copy), { tokenizer: idsTokenizer })).rejects.toThrow(/shard spiece\.model: expected \d+ bytes, got 10/);
+    await expect(createModel(fsShardSource(copy), { tokenizer: idsTokenizer, engine: await nodeEngine() })).rejects.toThrow(/shard spiece\.model: expected \d+ bytes, got 10/);
   });
 });

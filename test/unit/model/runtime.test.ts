@@ -2,14 +2,15 @@
  * @module test/unit/model/runtime
  * Runtime behaviour on a small synthetic model: classify() over many texts gives the same logits
  * as one-at-a-time runs in input order (a text's result never depends on its batch-mates), truncation at the manifest max_length,
- * per-result and per-call timings, id validation, int8 weight folding on/off agreeing, and
- * releaseTensor freeing a block output's buffer at once (only when the tensor owns all of it).
+ * per-result and per-call timings, id validation (our engine and ORT), ORT's int8 weight folding
+ * on/off agreeing, and releaseTensor freeing a block output's buffer at once (only when the tensor owns all of it).
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createModel, type AlbertModel } from "../../../src/model/model.ts";
-import { ort, releaseTensor } from "../../../src/model/ort.ts";
 import { fsShardSource } from "../../../src/node/fs-shard-source.ts";
+import { ortEngine } from "../../../src/ort/engine.ts";
+import { ort, releaseTensor } from "../../../src/ort/ort.ts";
 import { generateCheckpoint, SMALL_SHAPE } from "../../support/checkpoint-generator.ts";
 import { convertQuietly, idsTokenizer, loadWithIds, maxAbsDiff, randomIds } from "../../support/model-helpers.ts";
 import { tempDir } from "../../support/paths.ts";
@@ -37,8 +38,8 @@ describe("AlbertModel runtime", () => {
     const results = await model.classify(texts);
     expect(results).toHaveLength(texts.length);
     for (const [i, text] of texts.entries()) {
-      const [alone] = await model.run([model.tokenize(text).ids]);
-      expect(maxAbsDiff(results[i]?.logits ?? [], alone ?? [])).toBeLessThan(1e-5);
+      const alone = await model.forward(model.tokenize(text).ids);
+      expect(results[i]?.logits).toEqual(Array.from(alone.logits ?? []));
     }
   });
 
@@ -68,22 +69,31 @@ describe("AlbertModel runtime", () => {
     expect(await model.classify([])).toEqual([]);
   });
 
-  it("rejects ids outside the vocabulary and over-long sequences", async () => {
-    await expect(model.run([[2, SMALL_SHAPE.vocab_size, 3]])).rejects.toThrow(/outside \[0, 1000\)/);
-    await expect(model.run([Array.from({ length: SMALL_SHAPE.max_position_embeddings + 1 }, () => 5)])).rejects.toThrow(/exceeds max_position_embeddings/);
+  it.each(["wasm", "ort"] as const)("%s: rejects ids outside the vocabulary, bad token types and over-long sequences", async (engine) => {
+    const m = engine === "wasm" ? model : await loadWithIds(dir, { engine });
+    try {
+      await expect(m.forward([2, SMALL_SHAPE.vocab_size, 3])).rejects.toThrow(/outside \[0, 1000\)/);
+      await expect(m.forward([2, -1, 3])).rejects.toThrow(/outside \[0, 1000\)/);
+      await expect(m.forward([2, 5, 3], [0, 2, 0])).rejects.toThrow(/token type 2 outside/);
+      await expect(m.forward([])).rejects.toThrow(/empty/);
+      await expect(m.forward(Array.from({ length: SMALL_SHAPE.max_position_embeddings + 1 }, () => 5))).rejects.toThrow(/exceeds max_position_embeddings/);
+      expect((await m.forward([2, 5, 3])).logits).toHaveLength(3);
+    } finally {
+      if (m !== model) await m.dispose();
+    }
   });
 
-  it("weight-only int8: folding DequantizeLinear at load changes nothing but speed", async () => {
+  it("ORT, weight-only int8: folding DequantizeLinear at load changes nothing but speed", async () => {
     const dequant = join(tmp.dir, "dequant");
     await convertQuietly(join(tmp.dir, "ck"), dequant, { int8Matmul: "dequantize" });
-    const folded = await createModel(fsShardSource(dequant), { tokenizer: idsTokenizer });
-    const unfolded = await createModel(fsShardSource(dequant), { tokenizer: idsTokenizer, foldInt8Weights: false });
+    const folded = await createModel(fsShardSource(dequant), { tokenizer: idsTokenizer, engine: ortEngine() });
+    const unfolded = await createModel(fsShardSource(dequant), { tokenizer: idsTokenizer, engine: ortEngine({ foldInt8Weights: false }) });
     try {
       const ids = texts.slice(0, 4).map((t) => model.tokenize(t).ids);
       for (const seq of ids) {
-        const [a] = await folded.run([seq]);
-        const [b] = await unfolded.run([seq]);
-        expect(maxAbsDiff(a ?? [], b ?? [])).toBeLessThan(1e-5);
+        const a = await folded.forward(seq);
+        const b = await unfolded.forward(seq);
+        expect(maxAbsDiff(a.logits ?? [], b.logits ?? [])).toBeLessThan(1e-5);
       }
     } finally {
       await folded.dispose();

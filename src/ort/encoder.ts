@@ -1,6 +1,6 @@
 /**
- * @module model/encoder
- * The ALBERT forward pass over ORT sessions: embeddings shard, then the loop we own — layer i
+ * @module ort/encoder
+ * The ALBERT forward pass over onnxruntime sessions: embeddings shard, then the loop we own — layer i
  * runs its group's block session (Hugging Face schedule), feeding each output tensor straight
  * back in — then the head shard.
  *
@@ -12,7 +12,8 @@
  * input; it is all zeros here. Each pass's input is freed as soon as the next pass has consumed
  * it (`releaseTensor`), so long inputs do not pile up garbage between collections.
  */
-import { groupOfLayer, type Manifest } from "./manifest.ts";
+import type { SequenceOutput } from "../model/engine.ts";
+import { groupOfLayer, type Manifest } from "../model/manifest.ts";
 import { releaseTensor, webBackend, type OrtBackend, type OrtTensor, type Session } from "./ort.ts";
 
 export const MASK_VALUE = -10000;
@@ -25,19 +26,7 @@ export interface EncoderSessions {
   backend?: OrtBackend;
 }
 
-export interface ForwardOutput {
-  /** [B][num_labels]; absent for feature_extraction models. */
-  logits?: number[][];
-  /** [B][H] pooled [CLS] vectors (tanh(dense)). */
-  pooled: number[][];
-}
-
-export interface SequenceOutput {
-  logits?: number[];
-  pooled: number[];
-}
-
-function checkIds(manifest: Manifest, seq: readonly number[]): void {
+function checkIds(manifest: Manifest, seq: readonly number[], typeIds?: readonly number[]): void {
   if (seq.length === 0) throw new RangeError("forward: empty sequence");
   if (seq.length > manifest.config.max_position_embeddings) {
     throw new RangeError(`forward: sequence of ${seq.length} tokens exceeds max_position_embeddings ${manifest.config.max_position_embeddings}`);
@@ -45,18 +34,28 @@ function checkIds(manifest: Manifest, seq: readonly number[]): void {
   for (const id of seq) {
     if (!Number.isInteger(id) || id < 0 || id >= manifest.config.vocab_size) throw new RangeError(`forward: token id ${id} outside [0, ${manifest.config.vocab_size})`);
   }
+  if (typeIds !== undefined) {
+    if (typeIds.length !== seq.length) throw new RangeError(`forward: ${typeIds.length} token types for ${seq.length} tokens`);
+    for (const t of typeIds) {
+      if (!Number.isInteger(t) || t < 0 || t >= manifest.config.type_vocab_size) throw new RangeError(`forward: token type ${t} outside [0, ${manifest.config.type_vocab_size})`);
+    }
+  }
 }
 
 /** Runs one sequence (already with [CLS]/[SEP]) through the model at its own length. */
-export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, seq: readonly number[]): Promise<SequenceOutput> {
-  checkIds(manifest, seq);
+export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, seq: readonly number[], typeIds?: readonly number[]): Promise<SequenceOutput> {
+  checkIds(manifest, seq, typeIds);
   const backend = sessions.backend ?? webBackend;
   const S = seq.length;
   const inputIds = new BigInt64Array(S);
-  for (let s = 0; s < S; s++) inputIds[s] = BigInt(seq[s] as number);
+  const types = new BigInt64Array(S);
+  for (let s = 0; s < S; s++) {
+    inputIds[s] = BigInt(seq[s] as number);
+    if (typeIds !== undefined) types[s] = BigInt(typeIds[s] as number);
+  }
   const emb = await sessions.embeddings.run({
     input_ids: new backend.Tensor("int64", inputIds, [1, S]),
-    token_type_ids: new backend.Tensor("int64", new BigInt64Array(S), [1, S]),
+    token_type_ids: new backend.Tensor("int64", types, [1, S]),
   });
   const first: OrtTensor | undefined = emb.hidden;
   if (first === undefined) throw new Error("embeddings shard returned no `hidden`");
@@ -80,19 +79,11 @@ export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, 
   releaseTensor(hidden);
   const pooledT = head.pooled;
   if (pooledT === undefined) throw new Error("head shard returned no `pooled`");
-  const pooled = Array.from(pooledT.data as Float32Array);
-  if (manifest.task === "feature_extraction") return { pooled };
+  const pooled = Float32Array.from(pooledT.data as Float32Array);
+  const layers = manifest.config.num_hidden_layers;
+  if (manifest.task === "feature_extraction") return { pooled, layers };
   const logitsT = head.logits;
   if (logitsT === undefined) throw new Error("head shard returned no `logits`");
-  return { logits: Array.from(logitsT.data as Float32Array), pooled };
+  return { logits: Float32Array.from(logitsT.data as Float32Array), pooled, layers };
 }
 
-/** Runs token ids (each sequence already with [CLS]/[SEP]), each sequence alone, in order. */
-export async function forward(manifest: Manifest, sessions: EncoderSessions, ids: readonly (readonly number[])[]): Promise<ForwardOutput> {
-  for (const seq of ids) checkIds(manifest, seq);
-  const outs: SequenceOutput[] = [];
-  for (const seq of ids) outs.push(await forwardOne(manifest, sessions, seq));
-  const pooled = outs.map((o) => o.pooled);
-  if (manifest.task === "feature_extraction") return { pooled };
-  return { logits: outs.map((o) => o.logits ?? []), pooled };
-}

@@ -1,5 +1,5 @@
 /**
- * @module model/ort
+ * @module ort/ort
  * The only file that imports onnxruntime-web (WASM backend, single thread). Sessions are
  * created lazily from bytes, so the Worker can configure `ort.env.wasm` before the first one.
  *

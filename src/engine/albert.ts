@@ -1,0 +1,237 @@
+/**
+ * @module engine/albert
+ * ALBERT's forward pass on our WASM kernels, written to be read top to bottom (llama2.c's
+ * run.c is the model): the config, the weights (in kernel memory), the state (every activation
+ * buffer, sized once for the longest sequence), and one `forward`.
+ *
+ *   embeddings: word + position + type, LayerNorm (E), projection E→H
+ *   for layer in 0..N-1: the layers of its group (shared weights), each
+ *     qkv = x·Wqkv; ctx = attention(qkv); a = LN(x + ctx·Wo); x = LN(a + gelu(a·W1)·W2)
+ *   head: pooled = tanh(x[CLS]·Wp); logits = pooled·Wc
+ *
+ * Every Linear is int8: its input is quantized per row (per token) to 7 bits, multiplied with
+ * the relaxed-SIMD dot product, and rescaled to fp32. Attention, LayerNorm and activations run
+ * in fp32 SIMD. Sequences run one at a time at their own length (no padding), so a text's
+ * result never depends on what else is being processed.
+ */
+import { groupOfLayer, type Manifest, type ModelConfig } from "../model/manifest.ts";
+import { Arena } from "./arena.ts";
+import { ACT, type Kernels } from "./kernels.ts";
+import { padK, planLinear, writeLinear, type EmbeddingsSource, type HeadSource, type LayerSource, type PackedLinear } from "./weights.ts";
+
+interface LayerWeights {
+  qkv: PackedLinear;
+  dense: PackedLinear;
+  ln1: [number, number];
+  ffn: PackedLinear;
+  ffnOut: PackedLinear;
+  ln2: [number, number];
+}
+
+interface Weights {
+  word: number;
+  wordScale: number;
+  position: number;
+  positionScale: number;
+  tokenType: number;
+  embGamma: number;
+  embBeta: number;
+  projection: PackedLinear;
+  /** [group][inner layer]. */
+  groups: LayerWeights[][];
+  pooler: PackedLinear;
+  classifier?: PackedLinear;
+}
+
+/** Activation buffers (byte offsets), sized for `maxTokens`. */
+interface State {
+  ids: number;
+  types: number;
+  emb: number; // f32 [S][E]
+  x: number; // f32 [S][H], the hidden state
+  attn: number; // f32 [S][H], the attention block's output (a)
+  qkv: number; // f32 [S][3H]
+  ctx: number; // f32 [S][H]
+  ffn: number; // f32 [S][I]
+  xq: number; // u8 [S][Kp], quantized Linear input
+  xScale: number; // f32 [S]
+  xZero: number; // i32 [S]
+  kt: number; // f32 [D][Sp], attention scratch
+  probs: number; // f32 [S][Sp], attention scratch
+  pooled: number; // f32 [H]
+  logits: number; // f32 [L]
+}
+
+export interface EngineSources {
+  embeddings: EmbeddingsSource;
+  /** [group][inner layer]. */
+  groups: LayerSource[][];
+  head: HeadSource;
+}
+
+export interface ForwardResult {
+  /** Classifier logits; absent for models without a classifier. */
+  logits?: Float32Array;
+  /** tanh(pooler([CLS])), length H. */
+  pooled: Float32Array;
+  /** Layers (block passes) that ran. */
+  layers: number;
+}
+
+export class AlbertEngine {
+  readonly config: ModelConfig;
+  readonly kernels: Kernels;
+  readonly maxTokens: number;
+  /** Bytes of kernel memory this model uses (weights + buffers). */
+  readonly memoryBytes: number;
+  readonly #k: Kernels["exports"];
+  readonly #arena: Arena;
+  readonly #w: Weights;
+  readonly #s: State;
+  readonly #labels: number;
+  readonly #act: number;
+
+  constructor(manifest: Manifest, kernels: Kernels, src: EngineSources) {
+    const c = manifest.config;
+    this.config = c;
+    this.kernels = kernels;
+    this.#k = kernels.exports;
+    this.#labels = manifest.labels.length;
+    this.#act = c.hidden_act === "gelu" ? ACT.gelu_erf : c.hidden_act === "relu" ? ACT.relu : ACT.gelu_tanh;
+    const arena = new Arena(kernels.exports.memory);
+    this.#arena = arena;
+    const S = c.max_position_embeddings;
+    this.maxTokens = S;
+    const { embedding_size: E, hidden_size: H, intermediate_size: I, num_attention_heads: NH } = c;
+    const e = src.embeddings;
+
+    // Weights.
+    const planLayer = (l: LayerSource): LayerWeights => ({
+      qkv: planLinear(arena, l.qkv),
+      dense: planLinear(arena, l.dense),
+      ln1: [arena.alloc(H * 4), arena.alloc(H * 4)],
+      ffn: planLinear(arena, l.ffn),
+      ffnOut: planLinear(arena, l.ffnOut),
+      ln2: [arena.alloc(H * 4), arena.alloc(H * 4)],
+    });
+    this.#w = {
+      word: arena.alloc(e.word.q.length),
+      wordScale: arena.alloc(e.word.rows * 4),
+      position: arena.alloc(e.position.q.length),
+      positionScale: arena.alloc(e.position.rows * 4),
+      tokenType: arena.alloc(e.tokenType.length * 4),
+      embGamma: arena.alloc(E * 4),
+      embBeta: arena.alloc(E * 4),
+      projection: planLinear(arena, e.projection),
+      groups: src.groups.map((g) => g.map(planLayer)),
+      pooler: planLinear(arena, src.head.pooler),
+      ...(src.head.classifier === undefined ? {} : { classifier: planLinear(arena, src.head.classifier) }),
+    };
+    // State.
+    const Sp = Math.ceil(S / 8) * 8;
+    const Kp = Math.max(padK(E), padK(H), padK(I));
+    this.#s = {
+      ids: arena.alloc(S * 4),
+      types: arena.alloc(S * 4),
+      emb: arena.alloc(S * E * 4),
+      x: arena.alloc(S * H * 4),
+      attn: arena.alloc(S * H * 4),
+      qkv: arena.alloc(S * 3 * H * 4),
+      ctx: arena.alloc(S * H * 4),
+      ffn: arena.alloc(S * I * 4),
+      xq: arena.alloc(S * Kp),
+      xScale: arena.alloc(S * 4),
+      xZero: arena.alloc(S * 4),
+      kt: arena.alloc((H / NH) * Sp * 4),
+      probs: arena.alloc(S * Sp * 4),
+      pooled: arena.alloc(H * 4),
+      logits: arena.alloc(Math.max(this.#labels, 1) * 4),
+    };
+    arena.commit();
+    this.memoryBytes = kernels.exports.memory.buffer.byteLength;
+
+    // Copy the weights in.
+    const w = this.#w;
+    arena.i8(w.word, e.word.q.length).set(e.word.q);
+    arena.f32(w.wordScale, e.word.rows).set(e.word.scale);
+    arena.i8(w.position, e.position.q.length).set(e.position.q);
+    arena.f32(w.positionScale, e.position.rows).set(e.position.scale);
+    arena.f32(w.tokenType, e.tokenType.length).set(e.tokenType);
+    arena.f32(w.embGamma, E).set(e.gamma);
+    arena.f32(w.embBeta, E).set(e.beta);
+    writeLinear(arena, w.projection, e.projection);
+    src.groups.forEach((g, gi) =>
+      g.forEach((l, li) => {
+        const d = w.groups[gi]![li]!;
+        writeLinear(arena, d.qkv, l.qkv);
+        writeLinear(arena, d.dense, l.dense);
+        writeLinear(arena, d.ffn, l.ffn);
+        writeLinear(arena, d.ffnOut, l.ffnOut);
+        arena.f32(d.ln1[0], H).set(l.ln1[0]);
+        arena.f32(d.ln1[1], H).set(l.ln1[1]);
+        arena.f32(d.ln2[0], H).set(l.ln2[0]);
+        arena.f32(d.ln2[1], H).set(l.ln2[1]);
+      }),
+    );
+    writeLinear(arena, w.pooler, src.head.pooler);
+    if (w.classifier !== undefined && src.head.classifier !== undefined) writeLinear(arena, w.classifier, src.head.classifier);
+  }
+
+  /** out[m][n] = x[m][k]·W + b: quantize the rows of x, then the int8 GEMM. */
+  #linear(x: number, m: number, ldx: number, l: PackedLinear, out: number, ldo: number): void {
+    const s = this.#s;
+    this.#k.quantize_rows(x, m, l.k, ldx, s.xq, l.kp, s.xScale, s.xZero);
+    this.#k.gemm_u7i8(s.xq, m, l.kp, l.w, l.n, l.np, out, ldo, s.xScale, s.xZero, l.scale, l.wsum, l.bias);
+  }
+
+  /** One AlbertLayer over the hidden state x [S][H], in place. */
+  #layer(L: LayerWeights, S: number): void {
+    const { hidden_size: H, intermediate_size: I, num_attention_heads: NH, layer_norm_eps: eps } = this.config;
+    const s = this.#s;
+    const k = this.#k;
+    this.#linear(s.x, S, H, L.qkv, s.qkv, 3 * H);
+    k.attention(s.qkv, S, H, NH, s.ctx, s.kt, s.probs);
+    this.#linear(s.ctx, S, H, L.dense, s.attn, H);
+    k.add_layernorm(s.attn, s.x, S, H, L.ln1[0], L.ln1[1], eps); // a = LN(x + attn)
+    this.#linear(s.attn, S, H, L.ffn, s.ffn, I);
+    k.activate(s.ffn, S, I, I, this.#act);
+    this.#linear(s.ffn, S, I, L.ffnOut, s.x, H);
+    k.add_layernorm(s.x, s.attn, S, H, L.ln2[0], L.ln2[1], eps); // x = LN(ffn + a)
+  }
+
+  /** Token ids (with [CLS]/[SEP]) and optional token types → pooled vector and logits. */
+  forward(ids: ArrayLike<number>, typeIds?: ArrayLike<number>): ForwardResult {
+    const c = this.config;
+    const S = ids.length;
+    if (S === 0) throw new RangeError("forward: empty sequence");
+    if (S > this.maxTokens) throw new RangeError(`forward: sequence of ${S} tokens exceeds max_position_embeddings ${this.maxTokens}`);
+    const s = this.#s;
+    const w = this.#w;
+    const a = this.#arena;
+    const idView = a.i32(s.ids, S);
+    const typeView = a.i32(s.types, S);
+    for (let i = 0; i < S; i++) {
+      const id = ids[i]!;
+      if (!Number.isInteger(id) || id < 0 || id >= c.vocab_size) throw new RangeError(`forward: token id ${id} outside [0, ${c.vocab_size})`);
+      const t = typeIds === undefined ? 0 : typeIds[i]!;
+      if (!Number.isInteger(t) || t < 0 || t >= c.type_vocab_size) throw new RangeError(`forward: token type ${t} outside [0, ${c.type_vocab_size})`);
+      idView[i] = id;
+      typeView[i] = t;
+    }
+    const k = this.#k;
+    const E = c.embedding_size;
+    const H = c.hidden_size;
+    k.embed(s.ids, s.types, S, E, w.word, w.wordScale, w.position, w.positionScale, w.tokenType, w.embGamma, w.embBeta, c.layer_norm_eps, s.emb);
+    this.#linear(s.emb, S, E, w.projection, s.x, H);
+    for (let i = 0; i < c.num_hidden_layers; i++) {
+      for (const L of w.groups[groupOfLayer(c, i)]!) this.#layer(L, S);
+    }
+    // Head on [CLS] (row 0).
+    this.#linear(s.x, 1, H, w.pooler, s.pooled, H);
+    k.tanh_inplace(s.pooled, H);
+    const pooled = a.f32(s.pooled, H).slice();
+    if (w.classifier === undefined) return { pooled, layers: c.num_hidden_layers };
+    this.#linear(s.pooled, 1, H, w.classifier, s.logits, this.#labels);
+    return { logits: a.f32(s.logits, this.#labels).slice(), pooled, layers: c.num_hidden_layers };
+  }
+}

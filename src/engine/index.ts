@@ -1,0 +1,41 @@
+/**
+ * @module engine
+ * Our inference engine: `wasmEngine(modules)` implements the model layer's `Engine` on the WASM
+ * SIMD kernels. The compiled kernel modules are injected (the Worker imports the .wasm as a
+ * compiled module; Node compiles the file, see src/node/engine-modules.ts).
+ */
+import type { Engine, EngineRunner } from "../model/engine.ts";
+import { AlbertEngine } from "./albert.ts";
+import { instantiateKernels, type KernelModules, type KernelPath } from "./kernels.ts";
+import { readBlock, readEmbeddings, readHead } from "./weights.ts";
+
+export { AlbertEngine, type ForwardResult } from "./albert.ts";
+export { instantiateKernels, probeKind, KERNEL_PATHS, type KernelModules, type KernelPath, type Kernels } from "./kernels.ts";
+export { ShardFormatError } from "./onnx-tensors.ts";
+
+export interface WasmEngineOptions {
+  /** Force a kernel path (tests, benchmarks); default: chosen by the probe. */
+  kernel?: KernelPath;
+}
+
+export function wasmEngine(modules: KernelModules, options: WasmEngineOptions = {}): Engine {
+  return {
+    name: "wasm",
+    async load(manifest, shards): Promise<EngineRunner> {
+      const c = manifest.config;
+      const file = (role: string, group?: number): string => manifest.shards.find((s) => s.role === role && (group === undefined || s.group === group))?.file ?? role;
+      const sources = {
+        embeddings: readEmbeddings(shards.embeddings, c, file("embeddings")),
+        groups: shards.blocks.map((b, g) => readBlock(b, c, g, file("block", g))),
+        head: readHead(shards.head, c, manifest.labels.length, file("head")),
+      };
+      const kernels = await instantiateKernels(modules, options.kernel);
+      const engine = new AlbertEngine(manifest, kernels, sources);
+      return {
+        description: `wasm-simd/${kernels.path}`,
+        forward: (ids, typeIds) => engine.forward(ids, typeIds),
+        dispose() {},
+      };
+    },
+  };
+}

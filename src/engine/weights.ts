@@ -1,0 +1,229 @@
+/**
+ * @module engine/weights
+ * The model's weights as the engine wants them, read from the converter's ONNX shards by name
+ * (any scheme the converter writes: int8 dynamic, int8 weight-only, fp32; fused or plain graphs):
+ * every Linear becomes int8 with one scale per output column (fp32 weights are quantized here
+ * exactly as the converter would), embedding tables int8 with one scale per row.
+ * `packLinear` then writes a Linear into the kernels' memory in the GEMM's 4×4 block layout.
+ */
+import type { ModelConfig } from "../model/manifest.ts";
+import type { Arena } from "./arena.ts";
+import { readInitializers, ShardFormatError, tensorOf, type Tensor } from "./onnx-tensors.ts";
+
+/** y = x·W + b with W int8 [k][n] (input-major, as the shards store `weight_t`). */
+export interface LinearSource {
+  k: number;
+  n: number;
+  wt: Int8Array;
+  scale: Float32Array;
+  bias?: Float32Array;
+}
+
+export interface QuantizedTable {
+  rows: number;
+  cols: number;
+  q: Int8Array;
+  scale: Float32Array;
+}
+
+export interface EmbeddingsSource {
+  word: QuantizedTable;
+  position: QuantizedTable;
+  tokenType: Float32Array;
+  gamma: Float32Array;
+  beta: Float32Array;
+  projection: LinearSource;
+}
+
+export interface LayerSource {
+  qkv: LinearSource;
+  dense: LinearSource;
+  ln1: [Float32Array, Float32Array];
+  ffn: LinearSource;
+  ffnOut: LinearSource;
+  ln2: [Float32Array, Float32Array];
+}
+
+export interface HeadSource {
+  pooler: LinearSource;
+  classifier?: LinearSource;
+}
+
+function floats(t: Tensor, shard: string): Float32Array {
+  if (!(t.data instanceof Float32Array)) throw new ShardFormatError(`${shard}: ${t.name} must be float32`);
+  return t.data;
+}
+
+/** Symmetric int8 per row of a [rows][cols] matrix (the converter's quantizeRows). */
+function quantizeRows(data: Float32Array, rows: number, cols: number): { q: Int8Array; scale: Float32Array } {
+  const q = new Int8Array(rows * cols);
+  const scale = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(data[r * cols + c]!));
+    const s = max > 0 ? Math.fround(max / 127) : 1;
+    scale[r] = s;
+    for (let c = 0; c < cols; c++) q[r * cols + c] = Math.max(-127, Math.min(127, Math.round(data[r * cols + c]! / s)));
+  }
+  return { q, scale };
+}
+
+function transposeF32(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  return out;
+}
+
+function transposeI8(data: Int8Array, rows: number, cols: number): Int8Array {
+  const out = new Int8Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  return out;
+}
+
+/** A Linear named `prefix` with `k` inputs and `n` outputs, int8 or fp32 in the shard. */
+function linear(tensors: Map<string, Tensor>, prefix: string, k: number, n: number, shard: string): LinearSource {
+  const biasT = tensors.get(`${prefix}.bias`);
+  const bias = biasT === undefined ? undefined : floats(tensorOf(tensors, `${prefix}.bias`, [n], shard), shard);
+  if (tensors.has(`${prefix}.weight_t.int8`)) {
+    const w = tensorOf(tensors, `${prefix}.weight_t.int8`, [k, n], shard);
+    const s = tensorOf(tensors, `${prefix}.weight.scale`, [n], shard);
+    if (!(w.data instanceof Int8Array)) throw new ShardFormatError(`${shard}: ${w.name} must be int8`);
+    return { k, n, wt: w.data, scale: floats(s, shard), ...(bias === undefined ? {} : { bias }) };
+  }
+  const w = floats(tensorOf(tensors, `${prefix}.weight_t`, [k, n], shard), shard);
+  // Quantize per output column: transpose to [n][k] rows, quantize rows, transpose back.
+  const { q, scale } = quantizeRows(transposeF32(w, k, n), n, k);
+  return { k, n, wt: transposeI8(q, n, k), scale, ...(bias === undefined ? {} : { bias }) };
+}
+
+/** Concatenates Linears with the same input along the output axis (plain graphs' q, k, v). */
+function concatOutputs(parts: LinearSource[]): LinearSource {
+  const k = parts[0]!.k;
+  const n = parts.reduce((s, p) => s + p.n, 0);
+  const wt = new Int8Array(k * n);
+  const scale = new Float32Array(n);
+  const bias = new Float32Array(n);
+  let off = 0;
+  for (const p of parts) {
+    for (let r = 0; r < k; r++) wt.set(p.wt.subarray(r * p.n, (r + 1) * p.n), r * n + off);
+    scale.set(p.scale, off);
+    if (p.bias !== undefined) bias.set(p.bias, off);
+    off += p.n;
+  }
+  return { k, n, wt, scale, bias };
+}
+
+function table(tensors: Map<string, Tensor>, prefix: string, rows: number, cols: number, shard: string): QuantizedTable {
+  if (tensors.has(`${prefix}.weight.int8`)) {
+    const q = tensorOf(tensors, `${prefix}.weight.int8`, [rows, cols], shard);
+    const s = tensorOf(tensors, `${prefix}.weight.scale`, [rows, 1], shard);
+    if (!(q.data instanceof Int8Array)) throw new ShardFormatError(`${shard}: ${q.name} must be int8`);
+    return { rows, cols, q: q.data, scale: floats(s, shard) };
+  }
+  const f = floats(tensorOf(tensors, `${prefix}.weight`, [rows, cols], shard), shard);
+  return { rows, cols, ...quantizeRows(f, rows, cols) };
+}
+
+export function readEmbeddings(bytes: Uint8Array, c: ModelConfig, shard: string): EmbeddingsSource {
+  const t = readInitializers(bytes, shard);
+  const E = c.embedding_size;
+  return {
+    word: table(t, "embeddings.word_embeddings", c.vocab_size, E, shard),
+    position: table(t, "embeddings.position_embeddings", c.max_position_embeddings, E, shard),
+    tokenType: floats(tensorOf(t, "embeddings.token_type_embeddings.weight", [c.type_vocab_size, E], shard), shard),
+    gamma: floats(tensorOf(t, "embeddings.LayerNorm.weight", [E], shard), shard),
+    beta: floats(tensorOf(t, "embeddings.LayerNorm.bias", [E], shard), shard),
+    projection: linear(t, "encoder.embedding_hidden_mapping_in", E, c.hidden_size, shard),
+  };
+}
+
+/** The `inner_group_num` layers of one hidden group. */
+export function readBlock(bytes: Uint8Array, c: ModelConfig, group: number, shard: string): LayerSource[] {
+  const t = readInitializers(bytes, shard);
+  const H = c.hidden_size;
+  const I = c.intermediate_size;
+  const ln = (name: string): [Float32Array, Float32Array] => [floats(tensorOf(t, `${name}.weight`, [H], shard), shard), floats(tensorOf(t, `${name}.bias`, [H], shard), shard)];
+  const layers: LayerSource[] = [];
+  for (let j = 0; j < c.inner_group_num; j++) {
+    const p = `encoder.albert_layer_groups.${group}.albert_layers.${j}`;
+    const fused = t.has(`${p}.attention.qkv.weight_t.int8`) || t.has(`${p}.attention.qkv.weight_t`);
+    const qkv = fused
+      ? linear(t, `${p}.attention.qkv`, H, 3 * H, shard)
+      : concatOutputs(["query", "key", "value"].map((n) => linear(t, `${p}.attention.${n}`, H, H, shard)));
+    layers.push({
+      qkv,
+      dense: linear(t, `${p}.attention.dense`, H, H, shard),
+      ln1: ln(`${p}.attention.LayerNorm`),
+      ffn: linear(t, `${p}.ffn`, H, I, shard),
+      ffnOut: linear(t, `${p}.ffn_output`, I, H, shard),
+      ln2: ln(`${p}.full_layer_layer_norm`),
+    });
+  }
+  return layers;
+}
+
+export function readHead(bytes: Uint8Array, c: ModelConfig, labels: number, shard: string): HeadSource {
+  const t = readInitializers(bytes, shard);
+  const H = c.hidden_size;
+  const pooler = linear(t, "pooler", H, H, shard);
+  return labels > 0 ? { pooler, classifier: linear(t, "classifier", H, labels, shard) } : { pooler };
+}
+
+/** A Linear in kernel memory (see kernels/gemm.ts for the layout). */
+export interface PackedLinear {
+  k: number;
+  n: number;
+  /** k rounded up to 16, n rounded up to 8. */
+  kp: number;
+  np: number;
+  w: number;
+  scale: number;
+  wsum: number;
+  /** 0 when the Linear has no bias. */
+  bias: number;
+}
+
+export const padK = (k: number): number => Math.ceil(k / 16) * 16;
+export const padN = (n: number): number => Math.ceil(n / 8) * 8;
+
+/** Reserves a Linear's space; `writeLinear` fills it after the arena is committed. */
+export function planLinear(arena: Arena, src: LinearSource): PackedLinear {
+  const kp = padK(src.k);
+  const np = padN(src.n);
+  return {
+    k: src.k,
+    n: src.n,
+    kp,
+    np,
+    w: arena.alloc(kp * np),
+    scale: arena.alloc(np * 4),
+    wsum: arena.alloc(np * 4),
+    bias: src.bias === undefined ? 0 : arena.alloc(np * 4),
+  };
+}
+
+export function writeLinear(arena: Arena, dst: PackedLinear, src: LinearSource): void {
+  const { k, n, kp, np } = dst;
+  const w = arena.i8(dst.w, kp * np);
+  const wsum = arena.i32(dst.wsum, np);
+  w.fill(0);
+  wsum.fill(0);
+  const kBlocks = kp >> 2;
+  for (let kk = 0; kk < k; kk++) {
+    const row = kk * n;
+    const kOff = (kk >> 2) * 16 + (kk & 3);
+    for (let j = 0; j < n; j++) {
+      const v = src.wt[row + j]!;
+      w[(j >> 2) * kBlocks * 16 + kOff + (j & 3) * 4] = v;
+      wsum[j] = wsum[j]! + v;
+    }
+  }
+  const scale = arena.f32(dst.scale, np);
+  scale.fill(0);
+  scale.set(src.scale);
+  if (src.bias !== undefined) {
+    const bias = arena.f32(dst.bias, np);
+    bias.fill(0);
+    bias.set(src.bias);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * @module model/engine
+ * What the model layer needs from an inference engine. Two implement it: ours (src/engine, WASM
+ * relaxed-SIMD kernels; the default everywhere) and onnxruntime (src/ort; Node only: the
+ * independent reference, `--engine ort`, and the benchmark baseline). Both read the same shards.
+ */
+import type { Manifest } from "./manifest.ts";
+
+/** The verified bytes of a model's shards (block shards by group index). */
+export interface ShardBytes {
+  embeddings: Uint8Array;
+  blocks: Uint8Array[];
+  head: Uint8Array;
+}
+
+/** One sequence's outputs. */
+export interface SequenceOutput {
+  /** Classifier logits; absent for feature_extraction models. */
+  logits?: Float32Array;
+  /** tanh(pooler([CLS])), length hidden_size. */
+  pooled: Float32Array;
+  /** Block passes that ran. */
+  layers: number;
+}
+
+/** A model loaded into an engine: one forward per sequence (ids with [CLS]/[SEP]). */
+export interface EngineRunner {
+  /** Engine name and, for ours, the kernel path (e.g. "wasm-simd/vnni", "onnxruntime-web"). */
+  readonly description: string;
+  forward(ids: readonly number[], typeIds?: readonly number[]): SequenceOutput | Promise<SequenceOutput>;
+  dispose(): void | Promise<void>;
+}
+
+export interface Engine {
+  readonly name: string;
+  load(manifest: Manifest, shards: ShardBytes): Promise<EngineRunner>;
+}
