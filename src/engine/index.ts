@@ -10,7 +10,7 @@ import { instantiateKernels, type KernelModules, type KernelPath } from "./kerne
 import { readBlock, readEmbeddings, readHead } from "./weights.ts";
 
 export { AlbertEngine, type ForwardResult } from "./albert.ts";
-export { instantiateKernels, probeKind, KERNEL_PATHS, type KernelModules, type KernelPath, type Kernels } from "./kernels.ts";
+export { instantiateKernels, kernelInstances, probeKind, KERNEL_PATHS, type KernelModules, type KernelPath, type Kernels } from "./kernels.ts";
 export { ShardFormatError } from "./onnx-tensors.ts";
 
 export interface WasmEngineOptions {

@@ -55,6 +55,13 @@ export function probeKind(value: number): Kernels["probe"] {
   return "none";
 }
 
+let instances = 0;
+
+/** How many kernel instances this isolate has created (one per loaded model); for tests and benchmarks. */
+export function kernelInstances(): number {
+  return instances;
+}
+
 /**
  * Instantiates the kernels with their own memory. `force` picks a path (tests, benchmarks);
  * otherwise the probe decides: `vnni` when the relaxed dot is one exact 4-way instruction,
@@ -65,6 +72,7 @@ export async function instantiateKernels(modules: KernelModules, force?: KernelP
   const module = (wantsRelaxed ? modules.relaxed : undefined) ?? modules.simd128 ?? modules.relaxed;
   if (module === undefined) throw new Error("no engine kernel module given");
   const instance = await WebAssembly.instantiate(module, {});
+  instances++;
   const exports = instance.exports as unknown as KernelExports;
   const isRelaxedBuild = module === modules.relaxed;
   const probe = isRelaxedBuild ? probeKind(exports.probe_dot()) : "none";

@@ -7,6 +7,7 @@
  */
 import { AlbertTokenizer } from "../tokenizer/index.ts";
 import type { Engine } from "./engine.ts";
+import type { Manifest } from "./manifest.ts";
 import { createModel, type AlbertModel, type ModelOptions } from "./model.ts";
 import type { ShardSource } from "./shard-source.ts";
 import type { TokenizerFactory } from "./tokenizer.ts";
@@ -25,6 +26,6 @@ export const albertTokenizerFactory: TokenizerFactory = (spiece, settings) =>
   AlbertTokenizer.fromModel(spiece, { lowercase: settings.lowercase, keepAccents: settings.keep_accents });
 
 /** Loads a converted model from its shards (manifest.json first), verifying every file. */
-export function loadModel(source: ShardSource, options: ModelOptions & { engine: Engine }): Promise<AlbertModel> {
+export function loadModel(source: ShardSource, options: ModelOptions & { engine: Engine; manifest?: Manifest }): Promise<AlbertModel> {
   return createModel(source, { ...options, tokenizer: albertTokenizerFactory });
 }

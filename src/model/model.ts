@@ -19,6 +19,8 @@ export interface ModelOptions {
 export interface CreateModelOptions extends ModelOptions {
   engine: Engine;
   tokenizer: TokenizerFactory;
+  /** The manifest, when the caller has already read and validated it (read once per model). */
+  manifest?: Manifest;
 }
 
 /**
@@ -104,7 +106,7 @@ interface Ran {
 
 export async function createModel(source: ShardSource, options: CreateModelOptions): Promise<AlbertModel> {
   const t0 = performance.now();
-  const manifest = await readManifest(source);
+  const manifest = options.manifest ?? (await readManifest(source));
   const groups = Array.from({ length: manifest.config.num_hidden_groups }, (_, g) => g);
   const [embeddings, head, spiece, ...blocks] = await Promise.all([
     readShard(source, manifest, "embeddings"),

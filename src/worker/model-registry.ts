@@ -95,8 +95,8 @@ export class ModelRegistry {
   /** The loaded model: shards fetched, verified against the manifest, weights in the engine. */
   model(id: string): Promise<LoadedModel> {
     return this.#once(this.#models, id, async () => {
-      const [{ loadModel }, { workerEngine }] = await Promise.all([import("../model/index.ts"), import("./engine.ts")]);
-      const model = await loadModel(assetsSource(this.#assets, id), { engine: workerEngine });
+      const [{ loadModel }, { workerEngine }, manifest] = await Promise.all([import("../model/index.ts"), import("./engine.ts"), this.manifest(id)]);
+      const model = await loadModel(assetsSource(this.#assets, id), { engine: workerEngine, manifest });
       this.#ready.add(id);
       return model;
     });
