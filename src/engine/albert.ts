@@ -56,8 +56,9 @@ interface State {
   xq: number; // u8 [S][Kp], quantized Linear input
   xScale: number; // f32 [S]
   xZero: number; // i32 [S]
-  kt: number; // f32 [D][Sp], attention scratch
-  probs: number; // f32 [S][Sp], attention scratch
+  kt: number; // f32 [D][Sp], fp32 attention scratch
+  probs: number; // f32 [S][Sp], attention scores / probabilities
+  attnScratch: number; // int8 attention scratch (quantized Q, K, P, Vᵀ)
   pooled: number; // f32 [H]
   logits: number; // f32 [L]
 }
@@ -67,6 +68,13 @@ export interface EngineSources {
   /** [group][inner layer]. */
   groups: LayerSource[][];
   head: HeadSource;
+}
+
+/** How attention's two products run: int8 on the GEMM kernel (default) or fp32 SIMD. */
+export type AttentionMode = "int8" | "fp32";
+
+export interface EngineOptions {
+  attention?: AttentionMode;
 }
 
 export interface ForwardResult {
@@ -90,13 +98,15 @@ export class AlbertEngine {
   readonly #s: State;
   readonly #labels: number;
   readonly #act: number;
+  readonly attention: AttentionMode;
 
-  constructor(manifest: Manifest, kernels: Kernels, src: EngineSources) {
+  constructor(manifest: Manifest, kernels: Kernels, src: EngineSources, options: EngineOptions = {}) {
     const c = manifest.config;
     this.config = c;
     this.kernels = kernels;
     this.#k = kernels.exports;
     this.#labels = manifest.labels.length;
+    this.attention = options.attention ?? "int8";
     this.#act = c.hidden_act === "gelu" ? ACT.gelu_erf : c.hidden_act === "relu" ? ACT.relu : ACT.gelu_tanh;
     const arena = new Arena(kernels.exports.memory);
     this.#arena = arena;
@@ -144,6 +154,7 @@ export class AlbertEngine {
       xZero: arena.alloc(S * 4),
       kt: arena.alloc((H / NH) * Sp * 4),
       probs: arena.alloc(S * Sp * 4),
+      attnScratch: arena.alloc(kernels.exports.attention_int8_scratch(S, H, NH)),
       pooled: arena.alloc(H * 4),
       logits: arena.alloc(Math.max(this.#labels, 1) * 4),
     };
@@ -190,7 +201,8 @@ export class AlbertEngine {
     const s = this.#s;
     const k = this.#k;
     this.#linear(s.x, S, H, L.qkv, s.qkv, 3 * H);
-    k.attention(s.qkv, S, H, NH, s.ctx, s.kt, s.probs);
+    if (this.attention === "int8") k.attention_int8(s.qkv, S, H, NH, s.ctx, s.probs, s.attnScratch);
+    else k.attention(s.qkv, S, H, NH, s.ctx, s.kt, s.probs);
     this.#linear(s.ctx, S, H, L.dense, s.attn, H);
     k.add_layernorm(s.attn, s.x, S, H, L.ln1[0], L.ln1[1], eps); // a = LN(x + attn)
     this.#linear(s.attn, S, H, L.ffn, s.ffn, I);

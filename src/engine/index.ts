@@ -5,17 +5,19 @@
  * compiled module; Node compiles the file, see src/node/engine-modules.ts).
  */
 import type { Engine, EngineRunner } from "../model/engine.ts";
-import { AlbertEngine } from "./albert.ts";
+import { AlbertEngine, type AttentionMode } from "./albert.ts";
 import { instantiateKernels, type KernelModules, type KernelPath } from "./kernels.ts";
 import { readBlock, readEmbeddings, readHead } from "./weights.ts";
 
-export { AlbertEngine, type ForwardResult } from "./albert.ts";
+export { AlbertEngine, type AttentionMode, type ForwardResult } from "./albert.ts";
 export { instantiateKernels, kernelInstances, probeKind, KERNEL_PATHS, type KernelModules, type KernelPath, type Kernels } from "./kernels.ts";
 export { ShardFormatError } from "./onnx-tensors.ts";
 
 export interface WasmEngineOptions {
   /** Force a kernel path (tests, benchmarks); default: chosen by the probe. */
   kernel?: KernelPath;
+  /** Attention products in int8 on the GEMM kernel (default) or in fp32 SIMD. */
+  attention?: AttentionMode;
 }
 
 export function wasmEngine(modules: KernelModules, options: WasmEngineOptions = {}): Engine {
@@ -30,9 +32,9 @@ export function wasmEngine(modules: KernelModules, options: WasmEngineOptions = 
         head: readHead(shards.head, c, manifest.labels.length, file("head")),
       };
       const kernels = await instantiateKernels(modules, options.kernel);
-      const engine = new AlbertEngine(manifest, kernels, sources);
+      const engine = new AlbertEngine(manifest, kernels, sources, options.attention === undefined ? {} : { attention: options.attention });
       return {
-        description: `wasm-simd/${kernels.path}`,
+        description: `wasm-simd/${kernels.path}${engine.attention === "fp32" ? "+fp32-attention" : ""}`,
         forward: (ids, typeIds) => engine.forward(ids, typeIds),
         dispose() {},
       };

@@ -26,6 +26,10 @@ export interface KernelExports {
   quantize_rows(x: number, m: number, k: number, ldx: number, out: number, kp: number, sa: number, za: number): void;
   add_layernorm(x: number, res: number, m: number, n: number, gamma: number, beta: number, eps: number): void;
   attention(qkv: number, s: number, h: number, heads: number, ctx: number, kt: number, p: number): void;
+  attention_int8(qkv: number, s: number, h: number, heads: number, ctx: number, p: number, scratch: number): void;
+  attention_int8_scratch(s: number, h: number, heads: number): number;
+  pack_rows(src: number, n: number, k: number, ld: number, dst: number, kp: number, np: number, scaleMul: number, scales: number, sums: number): void;
+  pack_cols(src: number, n: number, k: number, ld: number, dst: number, kp: number, np: number, scaleMul: number, scales: number, sums: number): void;
   activate(x: number, rows: number, cols: number, ld: number, act: number): void;
   tanh_inplace(x: number, count: number): void;
   embed(ids: number, types: number, s: number, e: number, word: number, wscale: number, pos: number, pscale: number, type: number, gamma: number, beta: number, eps: number, out: number): void;

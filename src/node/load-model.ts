@@ -4,7 +4,7 @@
  * kernels from src/node/engine-modules.ts, optionally a forced kernel path) or onnxruntime-web
  * (`ort`, the independent reference). Used by the CLI, tests and benchmarks.
  */
-import { wasmEngine, type KernelPath } from "../engine/index.ts";
+import { wasmEngine, type AttentionMode, type KernelPath } from "../engine/index.ts";
 import { loadModel, type AlbertModel, type Engine, type ModelOptions } from "../model/index.ts";
 import { engineModules } from "./engine-modules.ts";
 import { fsShardSource } from "./fs-shard-source.ts";
@@ -16,6 +16,8 @@ export interface NodeEngineOptions {
   engine?: EngineName;
   /** Our engine's kernel path (default: chosen by the probe). */
   kernel?: KernelPath;
+  /** Our engine's attention arithmetic (default int8). */
+  attention?: AttentionMode;
 }
 
 export async function nodeEngine(options: NodeEngineOptions = {}): Promise<Engine> {
@@ -23,10 +25,12 @@ export async function nodeEngine(options: NodeEngineOptions = {}): Promise<Engin
     const { ortEngine } = await import("../ort/engine.ts");
     return ortEngine();
   }
-  return wasmEngine(await engineModules(), options.kernel === undefined ? {} : { kernel: options.kernel });
+  const { kernel, attention } = options;
+  return wasmEngine(await engineModules(), { ...(kernel === undefined ? {} : { kernel }), ...(attention === undefined ? {} : { attention }) });
 }
 
 export async function loadModelDir(dir: string, options: ModelOptions & NodeEngineOptions = {}): Promise<AlbertModel> {
-  const { engine, kernel, ...rest } = options;
-  return loadModel(fsShardSource(dir), { ...rest, engine: await nodeEngine({ ...(engine === undefined ? {} : { engine }), ...(kernel === undefined ? {} : { kernel }) }) });
+  const { engine, kernel, attention, ...rest } = options;
+  const chosen: NodeEngineOptions = { ...(engine === undefined ? {} : { engine }), ...(kernel === undefined ? {} : { kernel }), ...(attention === undefined ? {} : { attention }) };
+  return loadModel(fsShardSource(dir), { ...rest, engine: await nodeEngine(chosen) });
 }

@@ -6,6 +6,7 @@
 export { gemm_u7i8, set_kernel, get_kernel, probe_dot, KERNEL_VNNI, KERNEL_RELAXED, KERNEL_SIMD128 } from "./gemm";
 export { quantize_rows } from "./quantize";
 export { add_layernorm } from "./norm";
-export { attention } from "./attention";
+export { attention, attention_int8, attention_int8_scratch, softmax_rows } from "./attention";
+export { pack_rows, pack_cols } from "./pack";
 export { activate, tanh_inplace, ACT_GELU_TANH, ACT_GELU_ERF, ACT_RELU } from "./math";
 export { embed } from "./embed";

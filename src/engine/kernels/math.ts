@@ -9,8 +9,13 @@
  * exp: Cody–Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, degree-6 Taylor polynomial for
  * e^r (relative error < 2e-7), 2^n built in the exponent bits. tanh(u) = 1 − 2/(e^{2u} + 1).
  * erf: Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7).
+ *
+ * Denormals: WebAssembly keeps IEEE subnormals (no flush-to-zero), and x86 takes a slow
+ * microcode assist for each one. Softmax weights far below the row maximum would become
+ * subnormal after normalization and then stall every multiply that reads them, so `expSoftmax4`
+ * returns exact zeros below e^-60 (a weight under 1e-26 of the largest one).
  */
-import { madd } from "./vec";
+import { fmax, fmin, madd } from "./vec";
 
 const C = memory.data<f32>([
   /*  0 */ 1.44269504, 1.44269504, 1.44269504, 1.44269504, // log2(e)
@@ -35,6 +40,7 @@ const C = memory.data<f32>([
   /* 304 */ -1.453152027, -1.453152027, -1.453152027, -1.453152027, // a4
   /* 320 */ 1.061405429, 1.061405429, 1.061405429, 1.061405429, // a5
   /* 336 */ 0.0, 0.0, 0.0, 0.0,
+  /* 352 */ -60.0, -60.0, -60.0, -60.0,
 ]);
 
 // @ts-ignore: decorator
@@ -45,7 +51,7 @@ const C = memory.data<f32>([
 /** e^x lane-wise (inputs clamped to [-87, 88]). */
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, k(160)), k(144));
+  x = fmin(fmax(x, k(160)), k(144));
   const n = f32x4.nearest(f32x4.mul(x, k(0)));
   let r = madd(n, f32x4.neg(k(16)), x);
   r = madd(n, f32x4.neg(k(32)), r);
@@ -55,8 +61,15 @@ const C = memory.data<f32>([
   p = madd(p, r, k(112));
   p = madd(p, r, k(128));
   p = madd(p, r, k(128));
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const ni = ASC_FEATURE_RELAXED_SIMD ? i32x4.relaxed_trunc_f32x4_s(n) : i32x4.trunc_sat_f32x4_s(n);
+  const pow2n = i32x4.shl(i32x4.add(ni, i32x4.splat(127)), 23);
   return f32x4.mul(p, pow2n);
+}
+
+/** e^x for softmax (x ≤ 0, the row maximum subtracted): exact 0 below x = -60, never subnormal. */
+// @ts-ignore: decorator
+@inline export function expSoftmax4(x: v128): v128 {
+  return v128.and(exp4(x), f32x4.gt(x, k(352)));
 }
 
 /** tanh lane-wise. */
@@ -120,13 +133,13 @@ export function activate(x: usize, rows: i32, cols: i32, ld: i32, act: i32): voi
     } else {
       for (; c + 4 <= cols; c += 4) {
         const p = row + (<usize>c << 2);
-        v128.store(p, f32x4.max(v128.load(p), k(336)));
+        v128.store(p, fmax(v128.load(p), k(336)));
       }
     }
     for (; c < cols; c++) {
       const p = row + (<usize>c << 2);
       const v = f32x4.splat(load<f32>(p));
-      const y = act == ACT_GELU_TANH ? geluTanh4(v) : act == ACT_GELU_ERF ? geluErf4(v) : f32x4.max(v, k(336));
+      const y = act == ACT_GELU_TANH ? geluTanh4(v) : act == ACT_GELU_ERF ? geluErf4(v) : fmax(v, k(336));
       store<f32>(p, f32x4.extract_lane(y, 0));
     }
   }

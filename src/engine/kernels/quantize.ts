@@ -5,7 +5,7 @@
  * operand allows. Per-row parameters keep every text's result independent of what else is in
  * the batch. q = clamp(round(x / scale) + zp, 0, 127); columns k..kp are written as 0.
  */
-import { hmax, hmin } from "./vec";
+import { fmax, fmin, hmax, hmin, roundI32 } from "./vec";
 
 /** x: f32 [m][ldx] (first k used) → out: u8 [m][kp], sa: f32 [m], za: i32 [m]. */
 export function quantize_rows(x: usize, m: i32, k: i32, ldx: i32, out: usize, kp: i32, sa: usize, za: usize): void {
@@ -16,8 +16,8 @@ export function quantize_rows(x: usize, m: i32, k: i32, ldx: i32, out: usize, kp
     let c = 0;
     for (; c + 4 <= k; c += 4) {
       const v = v128.load(row + (<usize>c << 2));
-      vmin = f32x4.min(vmin, v);
-      vmax = f32x4.max(vmax, v);
+      vmin = fmin(vmin, v);
+      vmax = fmax(vmax, v);
     }
     let lo = hmin(vmin);
     let hi = hmax(vmax);
@@ -43,10 +43,10 @@ export function quantize_rows(x: usize, m: i32, k: i32, ldx: i32, out: usize, kp
     c = 0;
     for (; c + 16 <= k; c += 16) {
       const p = row + (<usize>c << 2);
-      const q0 = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p), inv))), z);
-      const q1 = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 16), inv))), z);
-      const q2 = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 32), inv))), z);
-      const q3 = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 48), inv))), z);
+      const q0 = i32x4.add(roundI32(f32x4.mul(v128.load(p), inv)), z);
+      const q1 = i32x4.add(roundI32(f32x4.mul(v128.load(p, 16), inv)), z);
+      const q2 = i32x4.add(roundI32(f32x4.mul(v128.load(p, 32), inv)), z);
+      const q3 = i32x4.add(roundI32(f32x4.mul(v128.load(p, 48), inv)), z);
       const b = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3));
       v128.store(o + <usize>c, i8x16.min_u(b, cap));
     }

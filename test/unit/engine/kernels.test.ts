@@ -147,6 +147,67 @@ describe.each(KERNEL_PATHS)("WASM kernels, %s path", (path) => {
     }
   });
 
+  it("int8 attention (both products on the int8 GEMM) stays close to the fp64 reference", async () => {
+    const { k, alloc } = await setup(path);
+    const rng = new Rng(8);
+    for (const [s, h, heads] of [[1, 8, 2], [7, 36, 4], [40, 64, 2]] as const) {
+      const sp = Math.ceil(s / 8) * 8;
+      const qkv = alloc(s * 3 * h * 4), ctx = alloc(s * h * 4), p = alloc(s * sp * 4), scratch = alloc(k.attention_int8_scratch(s, h, heads));
+      const X = Array.from({ length: s * 3 * h }, () => Math.fround((rng.next() - 0.5) * 4));
+      f32(k, qkv, s * 3 * h).set(X);
+      k.attention_int8(qkv, s, h, heads, ctx, p, scratch);
+      const d = h / heads;
+      const at = (t: number, c: number) => X[t * 3 * h + c]!;
+      let worst = 0;
+      for (let hd = 0; hd < heads; hd++) {
+        for (let i = 0; i < s; i++) {
+          const scores = Array.from({ length: s }, (_, j) => Array.from({ length: d }, (_, c) => at(i, hd * d + c) * at(j, h + hd * d + c)).reduce((a, b) => a + b, 0) / Math.sqrt(d));
+          const e = scores.map((v) => Math.exp(v - Math.max(...scores)));
+          const sum = e.reduce((a, b) => a + b, 0);
+          for (let c = 0; c < d; c++) {
+            const want = e.reduce((acc, w, j) => acc + (w / sum) * at(j, 2 * h + hd * d + c), 0);
+            worst = Math.max(worst, Math.abs(f32(k, ctx, s * h)[i * h + hd * d + c]! - want));
+          }
+        }
+      }
+      // Values are in ±2: 7/8-bit operands leave errors of a few hundredths at most.
+      expect(worst).toBeLessThanOrEqual(0.06);
+    }
+  });
+
+  it("run-time int8 packing of rows and of columns: values, layout, scales, sums", async () => {
+    const { k, alloc } = await setup(path);
+    const rng = new Rng(4);
+    for (const [rows, cols] of [[5, 7], [8, 16], [13, 36]] as const) {
+      const src = alloc(rows * cols * 4);
+      const M = Array.from({ length: rows * cols }, () => Math.fround((rng.next() - 0.5) * 6));
+      f32(k, src, rows * cols).set(M);
+      for (const kind of ["rows", "cols"] as const) {
+        // rows: W[n][k] = M[n][k]; cols: W[n][k] = M[k][n].
+        const [n, kk] = kind === "rows" ? [rows, cols] : [cols, rows];
+        const value = (j: number, c: number) => (kind === "rows" ? M[j * cols + c]! : M[c * cols + j]!);
+        const kp = Math.ceil(kk / 16) * 16, np = Math.ceil(n / 8) * 8;
+        const dst = alloc(kp * np), scales = alloc(np * 4), sums = alloc(np * 4);
+        i8(k, dst, kp * np).fill(99);
+        (kind === "rows" ? k.pack_rows : k.pack_cols)(src, n, kk, cols, dst, kp, np, 0.5, scales, sums);
+        const W = i8(k, dst, kp * np);
+        for (let j = 0; j < np; j++) {
+          const max = j < n ? Math.max(...Array.from({ length: kk }, (_, c) => Math.abs(value(j, c)))) : 0;
+          const scale = max / 127;
+          expect(f32(k, scales, np)[j]).toBeCloseTo(j < n ? scale * 0.5 : 0, 6);
+          let sum = 0;
+          for (let c = 0; c < kp; c++) {
+            const got = W[(j >> 2) * (kp >> 2) * 16 + (c >> 2) * 16 + (j & 3) * 4 + (c & 3)]!;
+            const want = j < n && c < kk ? Math.round(value(j, c) / scale) : 0;
+            expect(Math.abs(got - want)).toBeLessThanOrEqual(j < n && c < kk ? 1 : 0);
+            sum += got;
+          }
+          expect(i32(k, sums, np)[j]).toBe(sum);
+        }
+      }
+    }
+  });
+
   it("residual + LayerNorm, activations (gelu erf, gelu tanh, relu), tanh", async () => {
     const { k, alloc } = await setup(path);
     const rng = new Rng(17);

@@ -87,7 +87,7 @@ describe.skipIf(!sharedAvailable())("albert-sst2-mini parity with the fp32 refer
       expect(maxDelta).toBeLessThanOrEqual(0.25);
       expect(agreement).toBeGreaterThanOrEqual(0.99);
     }
-  });
+  }, 600_000);
 
   it.each(["relaxed", "simd128"] as const)("our %s kernel path gives the default path's logits on the golden ids", async (kernel) => {
     const other = await loadModelDir(join(tmp.dir, "int8"), { kernel });

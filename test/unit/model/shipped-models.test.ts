@@ -59,7 +59,7 @@ describe.skipIf(!sharedAvailable())("model-shards/sentiment", () => {
     expect(accuracy(runs.wasm)).toBeGreaterThanOrEqual(0.84);
     expect(agree).toBeGreaterThanOrEqual(0.995);
     expect(Math.abs(accuracy(runs.wasm) - accuracy(runs.ort))).toBeLessThanOrEqual(0.003);
-  });
+  }, 600_000);
 
   it("albert-edge classify: JSONL {text} → JSONL {label, score, logits}, in order", () => {
     const texts = ["a gorgeous , witty , seductive movie .", "a dull , lifeless mess .", "", "it 's fine ."];
@@ -105,7 +105,7 @@ describe.skipIf(!sharedAvailable())("model-shards/moderation", () => {
     );
     expect(f1).toBeGreaterThanOrEqual(0.7);
     expect(agree).toBeGreaterThanOrEqual(0.995);
-  });
+  }, 600_000);
 });
 
 /** The labels a multi-label result flags at 0.5, as one comparable string. */
