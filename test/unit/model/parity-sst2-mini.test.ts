@@ -46,7 +46,7 @@ describe.skipIf(!sharedAvailable())("albert-sst2-mini parity with the fp32 refer
       await convertQuietly(sst2MiniDir, join(tmp.dir, format), OPTIONS[format]);
       for (const engine of ["ort", "wasm"] as const) models.set(`${format}/${engine}`, await loadModelDir(join(tmp.dir, format), { engine }));
     }
-  });
+  }, 600_000);
   afterAll(async () => {
     for (const m of models.values()) await m.dispose();
     tmp.cleanup();
