@@ -12,8 +12,13 @@ import type { ModelRegistry } from "./worker/model-registry.ts";
 export interface Bindings {
   /** Static assets holding `model-shards/` (see wrangler.toml `[assets]`). */
   ASSETS: Fetcher;
-  /** Optional API key (a Worker secret). When set, `/v1/*` requires `Authorization: Bearer <key>`. */
+  /** Optional single API key (a Worker secret; key id `default`). Kept for compatibility: prefer API_KEYS. */
   API_KEY?: string;
+  /**
+   * Named API keys (a Worker secret): JSON `{"<key id>": "<sha256 hex of the key>"}`. With it or
+   * API_KEY set, `/v1/*` (webhooks aside) requires `Authorization: Bearer <key>`.
+   */
+  API_KEYS?: string;
   /** Comma-separated model ids served by this Worker (directories under model-shards/). */
   MODELS?: string;
   /** Model used when a request names none. Defaults to the first of MODELS. */
@@ -51,6 +56,8 @@ export interface Variables extends TimingVariables {
   config: ServiceConfig;
   registry: ModelRegistry;
   cache: ResultCache<unknown>;
+  /** The id of the API key the request authenticated with (never the key); unset when the API is open. */
+  keyId?: string;
   /** Set by the sentiment middleware (proxy mode). */
   sentiment: SentimentTag;
 }
