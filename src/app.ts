@@ -1,7 +1,7 @@
 /**
  * @module app
- * Builds the Hono app: request ids, timing, error envelope, 405s, optional API-key auth (not on
- * webhooks, which are signed), and the route groups. No model work happens here; routes load models through the registry on demand.
+ * Builds the Hono app: request ids, timing, error envelope, 405s, optional API-key auth and
+ * per-key rate limits (not on webhooks, which are signed), and the route groups. No model work happens here; routes load models through the registry on demand.
  */
 import { Hono } from "hono";
 import { except } from "hono/combine";
@@ -11,6 +11,7 @@ import type { AppEnv } from "./env.ts";
 import { errorBody } from "./errors.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { notFound, onError } from "./middleware/errors.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { service } from "./middleware/service.ts";
 import { classify } from "./routes/classify.ts";
@@ -35,8 +36,8 @@ export function createApp(): Hono<AppEnv> {
     }),
   );
   app.use(service());
-  // Webhooks authenticate by their signatures, not by the API key.
-  app.use("/v1/*", except("/v1/webhooks/*", apiKeyAuth()));
+  // Webhooks authenticate by their signatures, not by the API key, and are not rate limited by key.
+  app.use("/v1/*", except("/v1/webhooks/*", apiKeyAuth(), rateLimit()));
   app.route("/", health);
   app.route("/", models);
   app.route("/", classify);

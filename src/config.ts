@@ -76,3 +76,23 @@ export function positiveInt(value: string | undefined, fallback: number): number
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
+
+/** The binding's own limit, declared again for response headers (the binding cannot report it). */
+export interface DeclaredRateLimit {
+  requests: number;
+  periodSeconds: 10 | 60;
+}
+
+/**
+ * `RATE_LIMIT`: `"<requests>/<period seconds>"`, the same numbers as the `RATE_LIMITER` binding's
+ * `[ratelimits.simple]` in wrangler.toml (period 10 or 60, as the binding allows). Unset: none.
+ */
+export function parseRateLimit(value: string | undefined): DeclaredRateLimit | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const match = /^\s*(\d+)\s*\/\s*(10|60)\s*s?\s*$/.exec(value);
+  const requests = Number(match?.[1]);
+  if (match === null || !Number.isSafeInteger(requests) || requests < 1) {
+    throw new RangeError(`RATE_LIMIT: ${JSON.stringify(value)} is not <requests>/<period>, with period 10 or 60 seconds (e.g. "120/60")`);
+  }
+  return { requests, periodSeconds: Number(match[2]) as 10 | 60 };
+}

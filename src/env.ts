@@ -19,6 +19,13 @@ export interface Bindings {
    * API_KEY set, `/v1/*` (webhooks aside) requires `Authorization: Bearer <key>`.
    */
   API_KEYS?: string;
+  /**
+   * Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml): `/v1/*` requests (webhooks
+   * aside) are counted per key id, or per client address when the API is open. Off when absent.
+   */
+  RATE_LIMITER?: RateLimit;
+  /** The binding's limit as `<requests>/<period seconds>` (e.g. "120/60"), for the response headers. */
+  RATE_LIMIT?: string;
   /** Comma-separated model ids served by this Worker (directories under model-shards/). */
   MODELS?: string;
   /** Model used when a request names none. Defaults to the first of MODELS. */
