@@ -1,6 +1,6 @@
 /**
  * @module app
- * Builds the Hono app: request ids, timing, error envelope, 405s, optional API-key auth and
+ * Builds the Hono app: request ids, timing, CORS, error envelope, 405s, optional API-key auth and
  * per-key rate limits (not on webhooks, which are signed), and the route groups. No model work happens here; routes load models through the registry on demand.
  */
 import { Hono } from "hono";
@@ -10,6 +10,7 @@ import { timing } from "hono/timing";
 import type { AppEnv } from "./env.ts";
 import { errorBody } from "./errors.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
+import { corsFromConfig } from "./middleware/cors.ts";
 import { notFound, onError } from "./middleware/errors.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
@@ -26,6 +27,8 @@ export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId());
   app.use(timing({ totalDescription: "total" }));
+  // Before everything that reads a key, counts a request or loads a model: preflights stop here.
+  app.use("/v1/*", corsFromConfig());
   app.use(
     methodNotAllowed({
       app,

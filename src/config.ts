@@ -96,3 +96,26 @@ export function parseRateLimit(value: string | undefined): DeclaredRateLimit | u
   }
   return { requests, periodSeconds: Number(match[2]) as 10 | 60 };
 }
+
+/**
+ * `CORS_ORIGINS`: `*`, or a comma-separated list of origins (`https://app.example.com`); unset or
+ * empty allows none. Entries are compared with the browser's `Origin` exactly, so each must be a
+ * bare origin (scheme, host, optional port; no path).
+ */
+export function parseCorsOrigins(value: string | undefined): "*" | string[] {
+  const entries = list(value);
+  if (entries.includes("*")) return "*";
+  return entries.map((entry) => {
+    const origin = entry.replace(/\/+$/, "");
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin) {
+      throw new RangeError(`CORS_ORIGINS: ${JSON.stringify(entry)} is not an origin like https://app.example.com (or *)`);
+    }
+    return origin;
+  });
+}

@@ -26,6 +26,8 @@ export interface Bindings {
   RATE_LIMITER?: RateLimit;
   /** The binding's limit as `<requests>/<period seconds>` (e.g. "120/60"), for the response headers. */
   RATE_LIMIT?: string;
+  /** Origins allowed to call `/v1/*` from a browser: `*` or a comma-separated list (none when unset). */
+  CORS_ORIGINS?: string;
   /** Comma-separated model ids served by this Worker (directories under model-shards/). */
   MODELS?: string;
   /** Model used when a request names none. Defaults to the first of MODELS. */
