@@ -11,6 +11,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Keeps the Worker's one-JSON-line-per-request log out of the test output (tests that check it
+    // capture it themselves).
+    onConsoleLog: (log) => !log.startsWith('{"message":"request"'),
     projects: [
       {
         test: {

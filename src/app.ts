@@ -1,6 +1,6 @@
 /**
  * @module app
- * Builds the Hono app: request ids, timing, CORS, error envelope, 405s, optional API-key auth and
+ * Builds the Hono app: request ids, usage and the request log, timing, CORS, error envelope, 405s, optional API-key auth and
  * per-key rate limits (not on webhooks, which are signed), and the route groups. No model work happens here; routes load models through the registry on demand.
  */
 import { Hono } from "hono";
@@ -15,6 +15,7 @@ import { notFound, onError } from "./middleware/errors.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { service } from "./middleware/service.ts";
+import { usageLog } from "./middleware/usage.ts";
 import { classify } from "./routes/classify.ts";
 import { health } from "./routes/health.ts";
 import { models } from "./routes/models.ts";
@@ -26,6 +27,7 @@ import { webhooks } from "./routes/webhooks.ts";
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  app.use(usageLog());
   app.use(timing({ totalDescription: "total" }));
   // Before everything that reads a key, counts a request or loads a model: preflights stop here.
   app.use("/v1/*", corsFromConfig());

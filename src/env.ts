@@ -6,6 +6,7 @@ import type { TimingVariables } from "hono/timing";
 import type { ResultCache } from "./cache/result-cache.ts";
 import type { ServiceConfig } from "./config.ts";
 import type { SentimentTag } from "./middleware/sentiment.ts";
+import type { Usage } from "./middleware/usage.ts";
 import type { ModelRegistry } from "./worker/model-registry.ts";
 
 /** Bindings from wrangler.toml (`[vars]`, `[assets]`) and Worker secrets. */
@@ -67,6 +68,8 @@ export interface Variables extends TimingVariables {
   cache: ResultCache<unknown>;
   /** The id of the API key the request authenticated with (never the key); unset when the API is open. */
   keyId?: string;
+  /** What the request used (model, tokens, cache), for `x-usage-tokens` and the request log. */
+  usage?: Usage;
   /** Set by the sentiment middleware (proxy mode). */
   sentiment: SentimentTag;
 }

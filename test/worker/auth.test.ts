@@ -129,6 +129,8 @@ describe("named API keys (API_KEYS)", () => {
     await app.request("/v1/models", bearer(alice), rotated);
     await app.request("/v1/models", bearer(`${bob}x`), named);
     await app.request("/v1/models", bearer(bob), { ...env, API_KEYS: "not json" });
+    expect(lines.filter((line) => line.includes('"message":"request"'))).toHaveLength(5); // the capture works: one request line each
+    expect(lines.some((line) => line.includes('"key_id":"alice"'))).toBe(true);
     for (const line of lines) {
       for (const secret of [alice, bob, alice.slice(3, 30), bob.slice(3, 30)]) expect(line).not.toContain(secret);
     }
