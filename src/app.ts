@@ -1,7 +1,8 @@
 /**
  * @module app
- * Builds the Hono app: request ids, usage and the request log, timing, CORS, error envelope, 405s, optional API-key auth and
- * per-key rate limits (not on webhooks, which are signed), and the route groups. No model work happens here; routes load models through the registry on demand.
+ * Builds the Hono app: request ids, usage and the request log, timing, CORS, error envelope, 405s,
+ * optional API-key auth and per-key rate limits (not on webhooks, which are signed), and the route
+ * groups. No model work happens here; routes load models through the registry on demand.
  */
 import { Hono } from "hono";
 import { except } from "hono/combine";

@@ -13,7 +13,6 @@
  * itself fails, the request is let through and a warning logged. No binding, no limits.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { getConnInfo } from "hono/cloudflare-workers";
 import { expandIPv6 } from "hono/utils/ipaddr";
 import { parseRateLimit, type DeclaredRateLimit } from "../config.ts";
 import type { AppEnv } from "../env.ts";
@@ -30,9 +29,13 @@ function declared(value: string | undefined): DeclaredRateLimit | undefined {
   }
 }
 
-/** The client's address as the limiter counts it: IPv4 as is, IPv6 by its /64 prefix. */
+/**
+ * The client's address as the limiter counts it: IPv4 as is, IPv6 by its /64 prefix. Cloudflare
+ * sets `cf-connecting-ip` on every request (a client cannot choose it); Hono's
+ * `hono/cloudflare-workers` getConnInfo reads the same header but that adapter is deprecated.
+ */
 export function clientAddress(c: Context): string {
-  const address = getConnInfo(c).remote.address?.trim();
+  const address = c.req.header("cf-connecting-ip")?.trim();
   if (address === undefined || address === "") return "unknown";
   if (!address.includes(":")) return address;
   try {

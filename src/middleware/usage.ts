@@ -48,7 +48,10 @@ export function recordUsage(c: Context<AppEnv>, usage: Usage): void {
   c.set("usage", usage);
 }
 
-/** The pattern of the route that matched (not the path), or null when only middleware did. */
+/**
+ * The pattern of the route that matched (not the path), or null when only middleware did. Route
+ * handlers take `(c)`, middleware `(c, next)`: the last matched handler is the route.
+ */
 function routeOf(c: Context): string | null {
   const handlers = matchedRoutes(c).filter((route) => route.handler.length < 2);
   return handlers.at(-1)?.path ?? null;
