@@ -1,13 +1,19 @@
 /**
  * @module vitest.config
  * Two test projects: `unit` runs in Node (tokenizer, converter, runtime parity, CLI);
- * `worker` runs inside workerd through @cloudflare/vitest-plugin against wrangler.toml.
+ * `worker` runs inside workerd through @cloudflare/vitest-plugin against wrangler.toml, with two
+ * rate limiters of its own (Miniflare emulates the Workers Rate Limiting binding): `RATE_LIMITER`
+ * raised so that the suite's many requests from one client address are never limited, and
+ * `RATE_LIMITER_3` (3 per 60 s) for the rate-limit tests, which hand it to the app as `RATE_LIMITER`.
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Keeps the Worker's one-JSON-line-per-request log out of the test output (tests that check it
+    // capture it themselves).
+    onConsoleLog: (log) => !log.startsWith('{"message":"request"'),
     projects: [
       {
         test: {
@@ -19,7 +25,17 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              ratelimits: {
+                RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
+                RATE_LIMITER_3: { namespace_id: "9003", simple: { limit: 3, period: 60 } },
+              },
+            },
+          }),
+        ],
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],

@@ -1,7 +1,8 @@
 /**
  * @module app
- * Builds the Hono app: request ids, timing, error envelope, 405s, optional API-key auth (not on
- * webhooks, which are signed), and the route groups. No model work happens here; routes load models through the registry on demand.
+ * Builds the Hono app: request ids, usage and the request log, timing, CORS, error envelope, 405s,
+ * optional API-key auth and per-key rate limits (not on webhooks, which are signed), and the route
+ * groups. No model work happens here; routes load models through the registry on demand.
  */
 import { Hono } from "hono";
 import { except } from "hono/combine";
@@ -10,9 +11,12 @@ import { timing } from "hono/timing";
 import type { AppEnv } from "./env.ts";
 import { errorBody } from "./errors.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
+import { corsFromConfig } from "./middleware/cors.ts";
 import { notFound, onError } from "./middleware/errors.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { service } from "./middleware/service.ts";
+import { usageLog } from "./middleware/usage.ts";
 import { classify } from "./routes/classify.ts";
 import { health } from "./routes/health.ts";
 import { models } from "./routes/models.ts";
@@ -24,7 +28,10 @@ import { webhooks } from "./routes/webhooks.ts";
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  app.use(usageLog());
   app.use(timing({ totalDescription: "total" }));
+  // Before everything that reads a key, counts a request or loads a model: preflights stop here.
+  app.use("/v1/*", corsFromConfig());
   app.use(
     methodNotAllowed({
       app,
@@ -35,8 +42,8 @@ export function createApp(): Hono<AppEnv> {
     }),
   );
   app.use(service());
-  // Webhooks authenticate by their signatures, not by the API key.
-  app.use("/v1/*", except("/v1/webhooks/*", apiKeyAuth()));
+  // Webhooks authenticate by their signatures, not by the API key, and are not rate limited by key.
+  app.use("/v1/*", except("/v1/webhooks/*", apiKeyAuth(), rateLimit()));
   app.route("/", health);
   app.route("/", models);
   app.route("/", classify);

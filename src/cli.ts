@@ -6,6 +6,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   convert: () => import("./cli/convert.ts"),
   tokenize: () => import("./cli/tokenize.ts"),
   classify: () => import("./cli/classify.ts"),
+  key: () => import("./cli/key.ts"),
 };
 
 const usage = `usage: albert-edge <command> [options]   (albert-edge <command> --help for its options)
@@ -14,6 +15,7 @@ commands:
   convert <hf-checkpoint-dir> <out-dir>   HF ALBERT checkpoint -> int8 ONNX shards + manifest.json
   tokenize --model <dir>                  JSONL {"text"} on stdin -> JSONL {"ids"} on stdout
   classify --model <shard-dir>            JSONL {"text"} on stdin -> JSONL {"label","score","logits"}
+  key [--id <key id>] [--json]            a new random API key and its API_KEYS entry (sha256)
 `;
 
 export {};

@@ -76,3 +76,46 @@ export function positiveInt(value: string | undefined, fallback: number): number
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
+
+/** The binding's own limit, declared again for response headers (the binding cannot report it). */
+export interface DeclaredRateLimit {
+  requests: number;
+  periodSeconds: 10 | 60;
+}
+
+/**
+ * `RATE_LIMIT`: `"<requests>/<period seconds>"`, the same numbers as the `RATE_LIMITER` binding's
+ * `[ratelimits.simple]` in wrangler.toml (period 10 or 60, as the binding allows). Unset: none.
+ */
+export function parseRateLimit(value: string | undefined): DeclaredRateLimit | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const match = /^\s*(\d+)\s*\/\s*(10|60)\s*s?\s*$/.exec(value);
+  const requests = Number(match?.[1]);
+  if (match === null || !Number.isSafeInteger(requests) || requests < 1) {
+    throw new RangeError(`RATE_LIMIT: ${JSON.stringify(value)} is not <requests>/<period>, with period 10 or 60 seconds (e.g. "120/60")`);
+  }
+  return { requests, periodSeconds: Number(match[2]) as 10 | 60 };
+}
+
+/**
+ * `CORS_ORIGINS`: `*`, or a comma-separated list of origins (`https://app.example.com`); unset or
+ * empty allows none. Entries are compared with the browser's `Origin` exactly, so each must be a
+ * bare origin (scheme, host, optional port; no path).
+ */
+export function parseCorsOrigins(value: string | undefined): "*" | string[] {
+  const entries = list(value);
+  if (entries.includes("*")) return "*";
+  return entries.map((entry) => {
+    const origin = entry.replace(/\/+$/, "");
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin) {
+      throw new RangeError(`CORS_ORIGINS: ${JSON.stringify(entry)} is not an origin like https://app.example.com (or *)`);
+    }
+    return origin;
+  });
+}

@@ -6,14 +6,29 @@ import type { TimingVariables } from "hono/timing";
 import type { ResultCache } from "./cache/result-cache.ts";
 import type { ServiceConfig } from "./config.ts";
 import type { SentimentTag } from "./middleware/sentiment.ts";
+import type { Usage } from "./middleware/usage.ts";
 import type { ModelRegistry } from "./worker/model-registry.ts";
 
 /** Bindings from wrangler.toml (`[vars]`, `[assets]`) and Worker secrets. */
 export interface Bindings {
   /** Static assets holding `model-shards/` (see wrangler.toml `[assets]`). */
   ASSETS: Fetcher;
-  /** Optional API key (a Worker secret). When set, `/v1/*` requires `Authorization: Bearer <key>`. */
+  /** Optional single API key (a Worker secret; key id `default`). Kept for compatibility: prefer API_KEYS. */
   API_KEY?: string;
+  /**
+   * Named API keys (a Worker secret): JSON `{"<key id>": "<sha256 hex of the key>"}`. With it or
+   * API_KEY set, `/v1/*` (webhooks aside) requires `Authorization: Bearer <key>`.
+   */
+  API_KEYS?: string;
+  /**
+   * Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml): `/v1/*` requests (webhooks
+   * aside) are counted per key id, or per client address when the API is open. Off when absent.
+   */
+  RATE_LIMITER?: RateLimit;
+  /** The binding's limit as `<requests>/<period seconds>` (e.g. "120/60"), for the response headers. */
+  RATE_LIMIT?: string;
+  /** Origins allowed to call `/v1/*` from a browser: `*` or a comma-separated list (none when unset). */
+  CORS_ORIGINS?: string;
   /** Comma-separated model ids served by this Worker (directories under model-shards/). */
   MODELS?: string;
   /** Model used when a request names none. Defaults to the first of MODELS. */
@@ -51,6 +66,10 @@ export interface Variables extends TimingVariables {
   config: ServiceConfig;
   registry: ModelRegistry;
   cache: ResultCache<unknown>;
+  /** The id of the API key the request authenticated with (never the key); unset when the API is open. */
+  keyId?: string;
+  /** What the request used (model, tokens, cache), for `x-usage-tokens` and the request log. */
+  usage?: Usage;
   /** Set by the sentiment middleware (proxy mode). */
   sentiment: SentimentTag;
 }

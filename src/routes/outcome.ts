@@ -1,12 +1,13 @@
 /**
  * @module routes/outcome
  * What every model-backed route does around the classify service: hand it the registry, cache
- * and `waitUntil`, then report `x-model`, `x-cache` and `server-timing`.
+ * and `waitUntil`, then report `x-model`, `x-cache` and `server-timing`, and record the usage.
  */
 import type { Context } from "hono";
 import { setMetric } from "hono/timing";
 import { overallSource, type CacheSource } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
+import { recordUsage } from "../middleware/usage.ts";
 import type { ClassifyDeps } from "../services/classify.ts";
 
 export function classifyDeps(c: Context<AppEnv>): ClassifyDeps {
@@ -28,6 +29,7 @@ interface Reported {
   model: string;
   version: string;
   caches: readonly CacheSource[];
+  tokens: number;
   timings: { loadMs: number; tokenizeMs: number; modelMs: number };
 }
 
@@ -37,4 +39,5 @@ export function reportTimings(c: Context<AppEnv>, outcome: Reported): void {
   setMetric(c, "model", outcome.timings.modelMs);
   c.header("x-model", `${outcome.model}@${outcome.version}`);
   c.header("x-cache", overallSource(outcome.caches));
+  recordUsage(c, { model: `${outcome.model}@${outcome.version}`, inputs: outcome.caches.length, tokens: outcome.tokens, cache: overallSource(outcome.caches) });
 }

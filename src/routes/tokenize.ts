@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { setMetric } from "hono/timing";
 import type { AppEnv } from "../env.ts";
 import { jsonBody } from "../middleware/json-body.ts";
+import { recordUsage } from "../middleware/usage.ts";
 import { parseTextRequest } from "./text-input.ts";
 
 export const tokenize = new Hono<AppEnv>().post(
@@ -21,6 +22,7 @@ export const tokenize = new Hono<AppEnv>().post(
     const tokens = request.inputs.map((text) => tokenizer.encode(text));
     setMetric(c, "tokenize", performance.now() - started);
     c.header("x-model", `${id}@${tokenizer.version}`);
+    recordUsage(c, { model: `${id}@${tokenizer.version}`, inputs: tokens.length, tokens: tokens.reduce((sum, t) => sum + t.ids.length, 0), cache: null });
     return c.json({ model: id, tokens });
   },
 );

@@ -29,6 +29,8 @@ export interface ClassifyOutcome {
   task: string;
   labels: readonly string[];
   items: ClassifyItem[];
+  /** Tokens of all inputs (cached ones included), for usage. */
+  tokens: number;
   timings: { loadMs: number; tokenizeMs: number; modelMs: number };
 }
 
@@ -74,12 +76,14 @@ export async function classifyTexts(
     }
   }
 
+  const items = found.map((entry, index) => ({ result: entry.value ?? fresh.get(index)!, cache: entry.source }));
   return {
     model: manifest.id,
     version: manifest.version,
     task: manifest.task,
     labels: manifest.labels,
-    items: found.map((entry, index) => ({ result: entry.value ?? fresh.get(index)!, cache: entry.source })),
+    items,
+    tokens: items.reduce((sum, item) => sum + item.result.tokens, 0),
     timings,
   };
 }

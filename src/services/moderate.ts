@@ -24,6 +24,8 @@ export interface ModerationOutcome {
   version: string;
   results: ModerationResult[];
   caches: CacheSource[];
+  /** Tokens of all inputs, for usage. */
+  tokens: number;
   timings: { loadMs: number; tokenizeMs: number; modelMs: number };
 }
 
@@ -54,6 +56,7 @@ export async function moderateTexts(
     version: outcome.version,
     results,
     caches: outcome.items.map((item) => item.cache),
+    tokens: outcome.tokens,
     timings: outcome.timings,
   };
 }
