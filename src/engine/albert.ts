@@ -77,6 +77,12 @@ export interface EngineOptions {
   attention?: AttentionMode;
 }
 
+/** One input sequence: token ids with [CLS]/[SEP], optional token types (default 0). */
+export interface Sequence {
+  ids: ArrayLike<number>;
+  typeIds?: ArrayLike<number>;
+}
+
 export interface ForwardResult {
   /** Classifier logits; absent for models without a classifier. */
   logits?: Float32Array;
@@ -195,14 +201,13 @@ export class AlbertEngine {
     this.#k.gemm_u7i8(s.xq, m, l.kp, l.w, l.n, l.np, out, ldo, s.xScale, s.xZero, l.scale, l.wsum, l.bias);
   }
 
-  /** One AlbertLayer over the hidden state x [S][H], in place. */
-  #layer(L: LayerWeights, S: number): void {
-    const { hidden_size: H, intermediate_size: I, num_attention_heads: NH, layer_norm_eps: eps } = this.config;
+  /** One AlbertLayer over the hidden state x [S][H] (S rows of stacked sequences), in place. */
+  #layer(L: LayerWeights, S: number, attend: () => void): void {
+    const { hidden_size: H, intermediate_size: I, layer_norm_eps: eps } = this.config;
     const s = this.#s;
     const k = this.#k;
     this.#linear(s.x, S, H, L.qkv, s.qkv, 3 * H);
-    if (this.attention === "int8") k.attention_int8(s.qkv, S, H, NH, s.ctx, s.probs, s.attnScratch);
-    else k.attention(s.qkv, S, H, NH, s.ctx, s.kt, s.probs);
+    attend(); // per sequence: qkv → ctx
     this.#linear(s.ctx, S, H, L.dense, s.attn, H);
     k.add_layernorm(s.attn, s.x, S, H, L.ln1[0], L.ln1[1], eps); // a = LN(x + attn)
     this.#linear(s.attn, S, H, L.ffn, s.ffn, I);
@@ -213,37 +218,87 @@ export class AlbertEngine {
 
   /** Token ids (with [CLS]/[SEP]) and optional token types → pooled vector and logits. */
   forward(ids: ArrayLike<number>, typeIds?: ArrayLike<number>): ForwardResult {
+    return this.forwardMany([typeIds === undefined ? { ids } : { ids, typeIds }])[0]!;
+  }
+
+  /**
+   * Several sequences in one engine run: their tokens are stacked as rows of every Linear
+   * (quantization is per row, so each row's arithmetic is the same as alone: results are
+   * bit-identical to `forward`), attention runs per sequence. Sequences are grouped so each run
+   * holds at most `maxTokens` rows.
+   */
+  forwardMany(seqs: readonly Sequence[]): ForwardResult[] {
+    for (const q of seqs) this.#check(q);
+    const out: ForwardResult[] = [];
+    let start = 0;
+    while (start < seqs.length) {
+      let end = start;
+      let rows = 0;
+      while (end < seqs.length && rows + seqs[end]!.ids.length <= this.maxTokens) rows += seqs[end++]!.ids.length;
+      out.push(...this.#run(seqs.slice(start, end), rows));
+      start = end;
+    }
+    if (out.length !== seqs.length) throw new Error(`forwardMany: ${out.length} results for ${seqs.length} sequences`);
+    return out;
+  }
+
+  #check(q: Sequence): void {
     const c = this.config;
-    const S = ids.length;
+    const S = q.ids.length;
     if (S === 0) throw new RangeError("forward: empty sequence");
     if (S > this.maxTokens) throw new RangeError(`forward: sequence of ${S} tokens exceeds max_position_embeddings ${this.maxTokens}`);
+    if (q.typeIds !== undefined && q.typeIds.length !== S) throw new RangeError(`forward: ${q.typeIds.length} token types for ${S} tokens`);
+    for (let i = 0; i < S; i++) {
+      const id = q.ids[i]!;
+      if (!Number.isInteger(id) || id < 0 || id >= c.vocab_size) throw new RangeError(`forward: token id ${id} outside [0, ${c.vocab_size})`);
+      const t = q.typeIds === undefined ? 0 : q.typeIds[i]!;
+      if (!Number.isInteger(t) || t < 0 || t >= c.type_vocab_size) throw new RangeError(`forward: token type ${t} outside [0, ${c.type_vocab_size})`);
+    }
+  }
+
+  /** One engine run over sequences whose tokens (`rows` in total) fit the buffers. */
+  #run(seqs: readonly Sequence[], rows: number): ForwardResult[] {
+    const c = this.config;
     const s = this.#s;
     const w = this.#w;
     const a = this.#arena;
-    const idView = a.i32(s.ids, S);
-    const typeView = a.i32(s.types, S);
-    for (let i = 0; i < S; i++) {
-      const id = ids[i]!;
-      if (!Number.isInteger(id) || id < 0 || id >= c.vocab_size) throw new RangeError(`forward: token id ${id} outside [0, ${c.vocab_size})`);
-      const t = typeIds === undefined ? 0 : typeIds[i]!;
-      if (!Number.isInteger(t) || t < 0 || t >= c.type_vocab_size) throw new RangeError(`forward: token type ${t} outside [0, ${c.type_vocab_size})`);
-      idView[i] = id;
-      typeView[i] = t;
-    }
     const k = this.#k;
-    const E = c.embedding_size;
-    const H = c.hidden_size;
-    k.embed(s.ids, s.types, S, E, w.word, w.wordScale, w.position, w.positionScale, w.tokenType, w.embGamma, w.embBeta, c.layer_norm_eps, s.emb);
-    this.#linear(s.emb, S, E, w.projection, s.x, H);
-    for (let i = 0; i < c.num_hidden_layers; i++) {
-      for (const L of w.groups[groupOfLayer(c, i)]!) this.#layer(L, S);
+    const { embedding_size: E, hidden_size: H, num_attention_heads: NH } = c;
+    const idView = a.i32(s.ids, rows);
+    const typeView = a.i32(s.types, rows);
+    const offsets: number[] = [];
+    let o = 0;
+    for (const q of seqs) {
+      offsets.push(o);
+      for (let i = 0; i < q.ids.length; i++) {
+        idView[o + i] = q.ids[i]!;
+        typeView[o + i] = q.typeIds === undefined ? 0 : q.typeIds[i]!;
+      }
+      // Positions restart at 0 for every sequence.
+      k.embed(s.ids + o * 4, s.types + o * 4, q.ids.length, E, w.word, w.wordScale, w.position, w.positionScale, w.tokenType, w.embGamma, w.embBeta, c.layer_norm_eps, s.emb + o * E * 4);
+      o += q.ids.length;
     }
-    // Head on [CLS] (row 0).
-    this.#linear(s.x, 1, H, w.pooler, s.pooled, H);
-    k.tanh_inplace(s.pooled, H);
-    const pooled = a.f32(s.pooled, H).slice();
-    if (w.classifier === undefined) return { pooled, layers: c.num_hidden_layers };
-    this.#linear(s.pooled, 1, H, w.classifier, s.logits, this.#labels);
-    return { logits: a.f32(s.logits, this.#labels).slice(), pooled, layers: c.num_hidden_layers };
+    this.#linear(s.emb, rows, E, w.projection, s.x, H);
+    const attend = (): void => {
+      seqs.forEach((q, i) => {
+        const r = offsets[i]!;
+        const qkv = s.qkv + r * 3 * H * 4;
+        const ctx = s.ctx + r * H * 4;
+        if (this.attention === "int8") k.attention_int8(qkv, q.ids.length, H, NH, ctx, s.probs, s.attnScratch);
+        else k.attention(qkv, q.ids.length, H, NH, ctx, s.kt, s.probs);
+      });
+    };
+    for (let i = 0; i < c.num_hidden_layers; i++) {
+      for (const L of w.groups[groupOfLayer(c, i)]!) this.#layer(L, rows, attend);
+    }
+    // Heads on each sequence's [CLS] row.
+    return offsets.map((r) => {
+      this.#linear(s.x + r * H * 4, 1, H, w.pooler, s.pooled, H);
+      k.tanh_inplace(s.pooled, H);
+      const pooled = a.f32(s.pooled, H).slice();
+      if (w.classifier === undefined) return { pooled, layers: c.num_hidden_layers };
+      this.#linear(s.pooled, 1, H, w.classifier, s.logits, this.#labels);
+      return { logits: a.f32(s.logits, this.#labels).slice(), pooled, layers: c.num_hidden_layers };
+    });
   }
 }

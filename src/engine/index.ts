@@ -9,7 +9,7 @@ import { AlbertEngine, type AttentionMode } from "./albert.ts";
 import { instantiateKernels, type KernelModules, type KernelPath } from "./kernels.ts";
 import { readBlock, readEmbeddings, readHead } from "./weights.ts";
 
-export { AlbertEngine, type AttentionMode, type ForwardResult } from "./albert.ts";
+export { AlbertEngine, type AttentionMode, type ForwardResult, type Sequence } from "./albert.ts";
 export { instantiateKernels, kernelInstances, probeKind, KERNEL_PATHS, type KernelModules, type KernelPath, type Kernels } from "./kernels.ts";
 export { ShardFormatError } from "./onnx-tensors.ts";
 
@@ -36,6 +36,7 @@ export function wasmEngine(modules: KernelModules, options: WasmEngineOptions = 
       return {
         description: `wasm-simd/${kernels.path}${engine.attention === "fp32" ? "+fp32-attention" : ""}`,
         forward: (ids, typeIds) => engine.forward(ids, typeIds),
+        forwardMany: (seqs) => engine.forwardMany(seqs),
         dispose() {},
       };
     },

@@ -28,6 +28,11 @@ export interface EngineRunner {
   /** Engine name and, for ours, the kernel path (e.g. "wasm-simd/vnni", "onnxruntime-web"). */
   readonly description: string;
   forward(ids: readonly number[], typeIds?: readonly number[]): SequenceOutput | Promise<SequenceOutput>;
+  /**
+   * Several sequences in one engine run (optional). Must give exactly what `forward` gives for
+   * each sequence alone; engines without it are called once per sequence.
+   */
+  forwardMany?(seqs: readonly { ids: readonly number[]; typeIds?: readonly number[] }[]): SequenceOutput[];
   dispose(): void | Promise<void>;
 }
 
