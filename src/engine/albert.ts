@@ -164,6 +164,11 @@ export class AlbertEngine {
       pooled: arena.alloc(H * 4),
       logits: arena.alloc(Math.max(this.#labels, 1) * 4),
     };
+    // Load-time staging for packing weights: the largest Linear's k·n bytes, inside the FFN
+    // activation buffer when it is big enough (it always is for ALBERT shapes), else its own.
+    const linears = [e.projection, src.head.pooler, ...(src.head.classifier === undefined ? [] : [src.head.classifier]), ...src.groups.flat().flatMap((l) => [l.qkv, l.dense, l.ffn, l.ffnOut])];
+    const stagingBytes = Math.max(...linears.map((l) => l.k * l.n));
+    const staging = stagingBytes <= S * I * 4 ? this.#s.ffn : arena.alloc(stagingBytes);
     arena.commit();
     this.memoryBytes = kernels.exports.memory.buffer.byteLength;
 
@@ -176,22 +181,22 @@ export class AlbertEngine {
     arena.f32(w.tokenType, e.tokenType.length).set(e.tokenType);
     arena.f32(w.embGamma, E).set(e.gamma);
     arena.f32(w.embBeta, E).set(e.beta);
-    writeLinear(arena, w.projection, e.projection);
+    writeLinear(arena, kernels.exports, staging, w.projection, e.projection);
     src.groups.forEach((g, gi) =>
       g.forEach((l, li) => {
         const d = w.groups[gi]![li]!;
-        writeLinear(arena, d.qkv, l.qkv);
-        writeLinear(arena, d.dense, l.dense);
-        writeLinear(arena, d.ffn, l.ffn);
-        writeLinear(arena, d.ffnOut, l.ffnOut);
+        writeLinear(arena, kernels.exports, staging, d.qkv, l.qkv);
+        writeLinear(arena, kernels.exports, staging, d.dense, l.dense);
+        writeLinear(arena, kernels.exports, staging, d.ffn, l.ffn);
+        writeLinear(arena, kernels.exports, staging, d.ffnOut, l.ffnOut);
         arena.f32(d.ln1[0], H).set(l.ln1[0]);
         arena.f32(d.ln1[1], H).set(l.ln1[1]);
         arena.f32(d.ln2[0], H).set(l.ln2[0]);
         arena.f32(d.ln2[1], H).set(l.ln2[1]);
       }),
     );
-    writeLinear(arena, w.pooler, src.head.pooler);
-    if (w.classifier !== undefined && src.head.classifier !== undefined) writeLinear(arena, w.classifier, src.head.classifier);
+    writeLinear(arena, kernels.exports, staging, w.pooler, src.head.pooler);
+    if (w.classifier !== undefined && src.head.classifier !== undefined) writeLinear(arena, kernels.exports, staging, w.classifier, src.head.classifier);
   }
 
   /** out[m][n] = x[m][k]·W + b: quantize the rows of x, then the int8 GEMM. */

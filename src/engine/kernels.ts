@@ -29,6 +29,7 @@ export interface KernelExports {
   attention_int8(qkv: number, s: number, h: number, heads: number, ctx: number, p: number, scratch: number): void;
   attention_int8_scratch(s: number, h: number, heads: number): number;
   pack_rows(src: number, n: number, k: number, ld: number, dst: number, kp: number, np: number, scaleMul: number, scales: number, sums: number): void;
+  pack_weights(src: number, k: number, n: number, dst: number, kp: number, np: number, sums: number): void;
   pack_cols(src: number, n: number, k: number, ld: number, dst: number, kp: number, np: number, scaleMul: number, scales: number, sums: number): void;
   activate(x: number, rows: number, cols: number, ld: number, act: number): void;
   tanh_inplace(x: number, count: number): void;

@@ -8,6 +8,7 @@
  */
 import type { ModelConfig } from "../model/manifest.ts";
 import type { Arena } from "./arena.ts";
+import type { KernelExports } from "./kernels.ts";
 import { readInitializers, ShardFormatError, tensorOf, type Tensor } from "./onnx-tensors.ts";
 
 /** y = x·W + b with W int8 [k][n] (input-major, as the shards store `weight_t`). */
@@ -202,22 +203,14 @@ export function planLinear(arena: Arena, src: LinearSource): PackedLinear {
   };
 }
 
-export function writeLinear(arena: Arena, dst: PackedLinear, src: LinearSource): void {
+/**
+ * Fills a planned Linear: the int8 weights go through `staging` (a kernel-memory buffer of at
+ * least k·n bytes) and are packed by the `pack_weights` kernel; scales and bias are copied.
+ */
+export function writeLinear(arena: Arena, kernels: KernelExports, staging: number, dst: PackedLinear, src: LinearSource): void {
   const { k, n, kp, np } = dst;
-  const w = arena.i8(dst.w, kp * np);
-  const wsum = arena.i32(dst.wsum, np);
-  w.fill(0);
-  wsum.fill(0);
-  const kBlocks = kp >> 2;
-  for (let kk = 0; kk < k; kk++) {
-    const row = kk * n;
-    const kOff = (kk >> 2) * 16 + (kk & 3);
-    for (let j = 0; j < n; j++) {
-      const v = src.wt[row + j]!;
-      w[(j >> 2) * kBlocks * 16 + kOff + (j & 3) * 4] = v;
-      wsum[j] = wsum[j]! + v;
-    }
-  }
+  arena.i8(staging, k * n).set(src.wt);
+  kernels.pack_weights(staging, k, n, dst.w, kp, np, dst.wsum);
   const scale = arena.f32(dst.scale, np);
   scale.fill(0);
   scale.set(src.scale);

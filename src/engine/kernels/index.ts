@@ -7,6 +7,6 @@ export { gemm_u7i8, set_kernel, get_kernel, probe_dot, KERNEL_VNNI, KERNEL_RELAX
 export { quantize_rows } from "./quantize";
 export { add_layernorm } from "./norm";
 export { attention, attention_int8, attention_int8_scratch, softmax_rows } from "./attention";
-export { pack_rows, pack_cols } from "./pack";
+export { pack_rows, pack_cols, pack_weights } from "./pack";
 export { activate, tanh_inplace, ACT_GELU_TANH, ACT_GELU_ERF, ACT_RELU } from "./math";
 export { embed } from "./embed";

@@ -147,3 +147,24 @@ export function pack_cols(src: usize, n: i32, k: i32, ld: i32, dst: usize, kp: i
   }
   for (; j < n; j++) packOne(src + (<usize>j << 2), ldB, k, j, dst, blockB, scaleMul, scales, sums);
 }
+
+/**
+ * Load-time packing of a Linear's int8 weights: src [k][n] (input-major, as the shards store
+ * `weight_t`) → the GEMM layout, plus each output column's sum. dst and sums are fully written
+ * (padding zero).
+ */
+export function pack_weights(src: usize, k: i32, n: i32, dst: usize, kp: i32, np: i32, sums: usize): void {
+  memory.fill(dst, 0, <usize>kp * <usize>np);
+  memory.fill(sums, 0, <usize>np << 2);
+  const blockB = <usize>kp << 2;
+  for (let r = 0; r < k; r++) {
+    const row = src + <usize>r * <usize>n;
+    const kOff = <usize>(r >> 2) * 16 + <usize>(r & 3);
+    for (let j = 0; j < n; j++) {
+      const v = load<i8>(row + <usize>j);
+      store<i8>(dst + <usize>(j >> 2) * blockB + kOff + <usize>((j & 3) << 2), v);
+      const s = sums + (<usize>j << 2);
+      store<i32>(s, load<i32>(s) + <i32>v);
+    }
+  }
+}
