@@ -108,15 +108,17 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
   const t0 = performance.now();
   const manifest = options.manifest ?? (await readManifest(source));
   const groups = Array.from({ length: manifest.config.num_hidden_groups }, (_, g) => g);
-  const [embeddings, head, spiece, ...blocks] = await Promise.all([
+  // The tokenizer is built as soon as its shard is in, while the weight shards are still arriving.
+  const tokenizerReady = readShard(source, manifest, "tokenizer").then((spiece) => options.tokenizer(spiece, manifest.tokenizer));
+  tokenizerReady.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  const [embeddings, head, ...blocks] = await Promise.all([
     readShard(source, manifest, "embeddings"),
     readShard(source, manifest, "head"),
-    readShard(source, manifest, "tokenizer"),
     ...groups.map((g) => readShard(source, manifest, "block", g)),
   ]);
   const t1 = performance.now();
   const runner: EngineRunner = await options.engine.load(manifest, { embeddings, blocks, head });
-  const tokenizer = await options.tokenizer(spiece, manifest.tokenizer);
+  const tokenizer = await tokenizerReady;
   const loadTimings = { fetch: t1 - t0, init: performance.now() - t1 };
 
   const maxLength = Math.min(options.maxLength ?? manifest.tokenizer.max_length, manifest.tokenizer.max_length);
