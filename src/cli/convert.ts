@@ -1,6 +1,6 @@
 /**
  * @module cli/convert
- * `albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain]`
+ * `albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N]`
  * Defaults: int8 dynamic (int8 × int8 matmuls) in a fused graph (onnxruntime contrib ops) — the
  * fastest in ORT-web WASM (bench/RESULTS.md). `--graph plain` writes standard ONNX ops only.
  * Progress on stderr; exit 0 on success, 1 on a conversion error, 2 on bad usage.
@@ -8,7 +8,7 @@
 import { convertCheckpoint } from "../convert/convert.ts";
 import { ConvertError } from "../convert/errors.ts";
 
-const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain]\n";
+const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N]\n";
 
 export async function run(argv: string[]): Promise<number> {
   const positional: string[] = [];
@@ -16,17 +16,25 @@ export async function run(argv: string[]): Promise<number> {
   let id: string | undefined;
   let int8Matmul: "dequantize" | "dynamic" | undefined;
   let graph: "fused" | "plain" | undefined;
+  let earlyExitPatience: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === "--fp32") fp32 = true;
-    else if (a === "--id" || a === "--int8-matmul" || a === "--graph") {
+    else if (a === "--id" || a === "--int8-matmul" || a === "--graph" || a === "--early-exit-patience") {
       const v = argv[++i];
       if (v === undefined) {
         process.stderr.write(`${a} needs a value\n${usage}`);
         return 2;
       }
       if (a === "--id") id = v;
-      else if (a === "--graph") {
+      else if (a === "--early-exit-patience") {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) {
+          process.stderr.write(`--early-exit-patience must be an integer >= 1\n${usage}`);
+          return 2;
+        }
+        earlyExitPatience = n;
+      } else if (a === "--graph") {
         if (v !== "fused" && v !== "plain") {
           process.stderr.write(`--graph must be fused or plain\n${usage}`);
           return 2;
@@ -57,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(id === undefined ? {} : { id }),
       ...(int8Matmul === undefined ? {} : { int8Matmul }),
       ...(graph === undefined ? {} : { graph }),
+      ...(earlyExitPatience === undefined ? {} : { earlyExitPatience }),
       log: (line) => process.stderr.write(`${line}\n`),
     });
   } catch (e) {

@@ -29,6 +29,11 @@ export interface ConvertOptions {
    * SkipLayerNormalization, FastGelu, DynamicQuantizeMatMul); `plain` uses standard ONNX ops only.
    */
   graph?: GraphForm;
+  /**
+   * Adaptive depth for models fine-tuned with the classifier on every layer (PABEE): stop once
+   * the prediction has been the same for this many consecutive layers. Default: full depth.
+   */
+  earlyExitPatience?: number;
   /** Model id; defaults to the output directory's name. */
   id?: string;
   /** Progress sink (one line per call); the CLI sends these to stderr. */
@@ -103,10 +108,14 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
   log(`writing shards (${scheme}, ${form} graph)`);
   const files = toShardFiles(buildPayloads(ck, scheme, log, form), options.maxShardBytes);
   const shards = files.map((f) => f.entry);
+  const patience = options.earlyExitPatience;
+  if (patience !== undefined && (!Number.isInteger(patience) || patience < 1)) throw new ConvertError(`early-exit patience must be an integer >= 1 (got ${patience})`);
+  if (patience !== undefined && ck.task === "feature_extraction") throw new ConvertError("early exit needs a classifier head; this checkpoint has none");
+  const earlyExit = patience === undefined ? undefined : { patience };
   const manifest: Manifest = {
     format_version: FORMAT_VERSION,
     id,
-    version: contentVersion(shards),
+    version: contentVersion(shards, earlyExit),
     task: ck.task,
     labels: ck.labels,
     tokenizer: { lowercase: ck.tokenizer.lowercase, keep_accents: ck.tokenizer.keepAccents, max_length: c.max_position_embeddings },
@@ -114,6 +123,7 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
     quantization: scheme === "fp32" ? "fp32" : "int8-per-channel",
     ...(scheme === "fp32" ? {} : { int8_matmul: scheme === "int8-dynamic" ? ("dynamic" as const) : ("dequantize" as const) }),
     graph: form,
+    ...(earlyExit === undefined ? {} : { early_exit: earlyExit }),
     shards,
   };
   parseManifest(manifest); // self-check: the writer never emits what the reader rejects

@@ -8,13 +8,16 @@
  *   for layer in 0..N-1: the layers of its group (shared weights), each
  *     qkv = x·Wqkv; ctx = attention(qkv); a = LN(x + ctx·Wo); x = LN(a + gelu(a·W1)·W2)
  *   head: pooled = tanh(x[CLS]·Wp); logits = pooled·Wc
+ *   (with early exit: the head after every layer, stopping per PABEE — model/early-exit.ts)
  *
  * Every Linear is int8: its input is quantized per row (per token) to 7 bits, multiplied with
  * the relaxed-SIMD dot product, and rescaled to fp32. Attention, LayerNorm and activations run
  * in fp32 SIMD. Sequences run one at a time at their own length (no padding), so a text's
  * result never depends on what else is being processed.
  */
-import { groupOfLayer, type Manifest, type ModelConfig } from "../model/manifest.ts";
+import { ExitTracker } from "../model/early-exit.ts";
+import type { ForwardOptions } from "../model/engine.ts";
+import { groupOfLayer, type Manifest, type ModelConfig, type Task } from "../model/manifest.ts";
 import { Arena } from "./arena.ts";
 import { ACT, type Kernels } from "./kernels.ts";
 import { padK, planLinear, writeLinear, type EmbeddingsSource, type HeadSource, type LayerSource, type PackedLinear } from "./weights.ts";
@@ -104,6 +107,8 @@ export class AlbertEngine {
   readonly #s: State;
   readonly #labels: number;
   readonly #act: number;
+  readonly #task: Task;
+  readonly #patience: number | undefined;
   readonly attention: AttentionMode;
 
   constructor(manifest: Manifest, kernels: Kernels, src: EngineSources, options: EngineOptions = {}) {
@@ -113,6 +118,8 @@ export class AlbertEngine {
     this.#k = kernels.exports;
     this.#labels = manifest.labels.length;
     this.attention = options.attention ?? "int8";
+    this.#task = manifest.task;
+    this.#patience = manifest.early_exit?.patience;
     this.#act = c.hidden_act === "gelu" ? ACT.gelu_erf : c.hidden_act === "relu" ? ACT.relu : ACT.gelu_tanh;
     const arena = new Arena(kernels.exports.memory);
     this.#arena = arena;
@@ -222,8 +229,8 @@ export class AlbertEngine {
   }
 
   /** Token ids (with [CLS]/[SEP]) and optional token types → pooled vector and logits. */
-  forward(ids: ArrayLike<number>, typeIds?: ArrayLike<number>): ForwardResult {
-    return this.forwardMany([typeIds === undefined ? { ids } : { ids, typeIds }])[0]!;
+  forward(ids: ArrayLike<number>, typeIds?: ArrayLike<number>, options: ForwardOptions = {}): ForwardResult {
+    return this.forwardMany([typeIds === undefined ? { ids } : { ids, typeIds }], options)[0]!;
   }
 
   /**
@@ -232,7 +239,7 @@ export class AlbertEngine {
    * bit-identical to `forward`), attention runs per sequence. Sequences are grouped so each run
    * holds at most `maxTokens` rows.
    */
-  forwardMany(seqs: readonly Sequence[]): ForwardResult[] {
+  forwardMany(seqs: readonly Sequence[], options: ForwardOptions = {}): ForwardResult[] {
     for (const q of seqs) this.#check(q);
     const out: ForwardResult[] = [];
     let start = 0;
@@ -240,7 +247,7 @@ export class AlbertEngine {
       let end = start;
       let rows = 0;
       while (end < seqs.length && rows + seqs[end]!.ids.length <= this.maxTokens) rows += seqs[end++]!.ids.length;
-      out.push(...this.#run(seqs.slice(start, end), rows));
+      out.push(...this.#run(seqs.slice(start, end), rows, options.fullDepth === true ? undefined : this.#patience));
       start = end;
     }
     if (out.length !== seqs.length) throw new Error(`forwardMany: ${out.length} results for ${seqs.length} sequences`);
@@ -262,7 +269,7 @@ export class AlbertEngine {
   }
 
   /** One engine run over sequences whose tokens (`rows` in total) fit the buffers. */
-  #run(seqs: readonly Sequence[], rows: number): ForwardResult[] {
+  #run(seqs: readonly Sequence[], rows: number, patience: number | undefined): ForwardResult[] {
     const c = this.config;
     const s = this.#s;
     const w = this.#w;
@@ -284,8 +291,11 @@ export class AlbertEngine {
       o += q.ids.length;
     }
     this.#linear(s.emb, rows, E, w.projection, s.x, H);
+    const results: (ForwardResult | undefined)[] = seqs.map(() => undefined);
+    const trackers = patience === undefined || w.classifier === undefined ? undefined : seqs.map(() => new ExitTracker(patience, this.#task));
     const attend = (): void => {
       seqs.forEach((q, i) => {
+        if (results[i] !== undefined) return; // exited early: its rows are no longer read
         const r = offsets[i]!;
         const qkv = s.qkv + r * 3 * H * 4;
         const ctx = s.ctx + r * H * 4;
@@ -293,17 +303,33 @@ export class AlbertEngine {
         else k.attention(qkv, q.ids.length, H, NH, ctx, s.kt, s.probs);
       });
     };
-    for (let i = 0; i < c.num_hidden_layers; i++) {
+    let open = seqs.length;
+    for (let i = 0; i < c.num_hidden_layers && open > 0; i++) {
       for (const L of w.groups[groupOfLayer(c, i)]!) this.#layer(L, rows, attend);
+      if (trackers === undefined) continue;
+      seqs.forEach((_, j) => {
+        if (results[j] !== undefined) return;
+        const head = this.#head(offsets[j]!, i + 1);
+        if (trackers[j]!.update(head.logits!)) {
+          results[j] = head;
+          open--;
+        }
+      });
     }
-    // Heads on each sequence's [CLS] row.
-    return offsets.map((r) => {
-      this.#linear(s.x + r * H * 4, 1, H, w.pooler, s.pooled, H);
-      k.tanh_inplace(s.pooled, H);
-      const pooled = a.f32(s.pooled, H).slice();
-      if (w.classifier === undefined) return { pooled, layers: c.num_hidden_layers };
-      this.#linear(s.pooled, 1, H, w.classifier, s.logits, this.#labels);
-      return { logits: a.f32(s.logits, this.#labels).slice(), pooled, layers: c.num_hidden_layers };
-    });
+    return results.map((r, j) => r ?? this.#head(offsets[j]!, c.num_hidden_layers));
+  }
+
+  /** Pooler and classifier on the [CLS] row of the sequence starting at row `r`. */
+  #head(r: number, layers: number): ForwardResult {
+    const { hidden_size: H } = this.config;
+    const s = this.#s;
+    const w = this.#w;
+    const a = this.#arena;
+    this.#linear(s.x + r * H * 4, 1, H, w.pooler, s.pooled, H);
+    this.#k.tanh_inplace(s.pooled, H);
+    const pooled = a.f32(s.pooled, H).slice();
+    if (w.classifier === undefined) return { pooled, layers };
+    this.#linear(s.pooled, 1, H, w.classifier, s.logits, this.#labels);
+    return { logits: a.f32(s.logits, this.#labels).slice(), pooled, layers };
   }
 }

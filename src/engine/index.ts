@@ -35,8 +35,8 @@ export function wasmEngine(modules: KernelModules, options: WasmEngineOptions = 
       const engine = new AlbertEngine(manifest, kernels, sources, options.attention === undefined ? {} : { attention: options.attention });
       return {
         description: `wasm-simd/${kernels.path}${engine.attention === "fp32" ? "+fp32-attention" : ""}`,
-        forward: (ids, typeIds) => engine.forward(ids, typeIds),
-        forwardMany: (seqs) => engine.forwardMany(seqs),
+        forward: (ids, typeIds, forwardOptions) => engine.forward(ids, typeIds, forwardOptions),
+        forwardMany: (seqs, forwardOptions) => engine.forwardMany(seqs, forwardOptions),
         dispose() {},
       };
     },

@@ -19,20 +19,25 @@ export interface SequenceOutput {
   logits?: Float32Array;
   /** tanh(pooler([CLS])), length hidden_size. */
   pooled: Float32Array;
-  /** Block passes that ran. */
+  /** Layers (block passes) that ran: fewer than num_hidden_layers when the model exited early. */
   layers: number;
+}
+
+export interface ForwardOptions {
+  /** Run every layer even when the manifest allows early exit. */
+  fullDepth?: boolean;
 }
 
 /** A model loaded into an engine: one forward per sequence (ids with [CLS]/[SEP]). */
 export interface EngineRunner {
   /** Engine name and, for ours, the kernel path (e.g. "wasm-simd/vnni", "onnxruntime-web"). */
   readonly description: string;
-  forward(ids: readonly number[], typeIds?: readonly number[]): SequenceOutput | Promise<SequenceOutput>;
+  forward(ids: readonly number[], typeIds?: readonly number[], options?: ForwardOptions): SequenceOutput | Promise<SequenceOutput>;
   /**
    * Several sequences in one engine run (optional). Must give exactly what `forward` gives for
    * each sequence alone; engines without it are called once per sequence.
    */
-  forwardMany?(seqs: readonly { ids: readonly number[]; typeIds?: readonly number[] }[]): SequenceOutput[];
+  forwardMany?(seqs: readonly { ids: readonly number[]; typeIds?: readonly number[] }[], options?: ForwardOptions): SequenceOutput[];
   dispose(): void | Promise<void>;
 }
 

@@ -13,8 +13,9 @@ import type { ShardSource } from "./shard-source.ts";
 import type { TokenizerFactory } from "./tokenizer.ts";
 
 export type { AlbertModel, ClassifyResult, EmbedResult, LoadedModel, LoadTimings, ModelOptions, Results, StageTimings } from "./model.ts";
-export type { Engine, EngineRunner, SequenceOutput, ShardBytes } from "./engine.ts";
-export type { Manifest, ModelConfig, ShardEntry, ShardRole, Task, TokenizerSettings } from "./manifest.ts";
+export type { Engine, EngineRunner, ForwardOptions, SequenceOutput, ShardBytes } from "./engine.ts";
+export { ExitTracker } from "./early-exit.ts";
+export type { EarlyExit, Manifest, ModelConfig, ShardEntry, ShardRole, Task, TokenizerSettings } from "./manifest.ts";
 export type { ShardSource } from "./shard-source.ts";
 export type { ModelTokenizer, Encoding } from "./tokenizer.ts";
 export { ManifestError, parseManifest, MAX_SHARD_BYTES } from "./manifest.ts";

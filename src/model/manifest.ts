@@ -64,6 +64,10 @@ export interface TokenizerSettings {
   max_length: number;
 }
 
+export interface EarlyExit {
+  patience: number;
+}
+
 export interface Manifest {
   format_version: typeof FORMAT_VERSION;
   id: string;
@@ -79,6 +83,12 @@ export interface Manifest {
   int8_matmul?: "dequantize" | "dynamic";
   /** Graph form of the shards (absent: `plain`). See the shard contract above. */
   graph?: GraphForm;
+  /**
+   * Adaptive depth (PABEE): the classifier is applied after every layer and the model stops once
+   * its prediction has stayed the same for `patience` consecutive layers. Only for models
+   * trained with the head on every layer; absent: always full depth.
+   */
+  early_exit?: EarlyExit;
   shards: ShardEntry[];
 }
 
@@ -209,6 +219,11 @@ export function parseManifest(json: unknown): Manifest {
   };
   if (m.int8_matmul !== undefined) manifest.int8_matmul = oneOf(m.int8_matmul, "int8_matmul", ["dequantize", "dynamic"] as const);
   if (m.graph !== undefined) manifest.graph = oneOf(m.graph, "graph", ["fused", "plain"] as const);
+  if (m.early_exit !== undefined) {
+    const e = obj(m.early_exit, "early_exit");
+    if (task === "feature_extraction") fail("early_exit", "needs a classifier head (task is feature_extraction)");
+    manifest.early_exit = { patience: int(e.patience, "early_exit.patience", 1) };
+  }
   if (manifest.tokenizer.max_length > config.max_position_embeddings) fail("tokenizer.max_length", "must not exceed config.max_position_embeddings");
   const files = new Set<string>();
   for (const s of manifest.shards) {

@@ -5,7 +5,7 @@
  * with one `forward` (a sequence of ids → logits / pooled vector) plus what the API needs on top
  * of it (classify, embed, tokenize). Engines and the tokenizer factory are injected.
  */
-import type { Engine, EngineRunner, SequenceOutput } from "./engine.ts";
+import type { Engine, EngineRunner, ForwardOptions, SequenceOutput } from "./engine.ts";
 import type { Manifest } from "./manifest.ts";
 import { argmax, probabilities } from "./postprocess.ts";
 import { readManifest, readShard, type ShardSource } from "./shard-source.ts";
@@ -73,9 +73,12 @@ export interface AlbertModel {
   /** Which engine runs the model, e.g. "wasm-simd/vnni" or "onnxruntime-web". */
   readonly engine: string;
   /** Token ids of one sequence (with [CLS]/[SEP]) → logits and pooled vector. */
-  forward(ids: readonly number[], typeIds?: readonly number[]): Promise<SequenceOutput>;
-  /** Classification (softmax or sigmoid per manifest task); one result per text, same order. */
-  classify(texts: readonly string[]): Promise<Results<ClassifyResult>>;
+  forward(ids: readonly number[], typeIds?: readonly number[], options?: ForwardOptions): Promise<SequenceOutput>;
+  /**
+   * Classification (softmax or sigmoid per manifest task); one result per text, same order.
+   * Models with early exit stop per text once confident; `{fullDepth: true}` runs every layer.
+   */
+  classify(texts: readonly string[], options?: ForwardOptions): Promise<Results<ClassifyResult>>;
   /** Pooled sentence vectors (any task). */
   embed(texts: readonly string[]): Promise<Results<EmbedResult>>;
   /** Tokenizes with the model's settings and truncation length. */
@@ -124,14 +127,14 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
   const maxLength = Math.min(options.maxLength ?? manifest.tokenizer.max_length, manifest.tokenizer.max_length);
   if (maxLength < 2) throw new RangeError("maxLength must be at least 2");
 
-  const forward = async (ids: readonly number[], typeIds?: readonly number[]): Promise<SequenceOutput> => runner.forward(ids, typeIds);
+  const forward = async (ids: readonly number[], typeIds?: readonly number[], options?: ForwardOptions): Promise<SequenceOutput> => runner.forward(ids, typeIds, options);
 
   /**
    * Tokenizes every text, then runs them: in one engine run where the engine can stack sequences
    * (results identical to one at a time; each text keeps its own length, no padding), else one
    * by one. A result's modelMs is its share of the run by token count.
    */
-  async function runAll(texts: readonly string[]): Promise<Ran[]> {
+  async function runAll(texts: readonly string[], options: ForwardOptions = {}): Promise<Ran[]> {
     const encoded = texts.map((text) => {
       const start = performance.now();
       const encoding = tokenizer.encode(text, { maxLength });
@@ -139,7 +142,10 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     });
     if (runner.forwardMany !== undefined && encoded.length > 1) {
       const start = performance.now();
-      const outputs = runner.forwardMany(encoded.map((e) => ({ ids: e.encoding.ids })));
+      const outputs = runner.forwardMany(
+        encoded.map((e) => ({ ids: e.encoding.ids })),
+        options,
+      );
       const ms = performance.now() - start;
       const tokens = encoded.reduce((n, e) => n + e.encoding.ids.length, 0);
       return encoded.map((e, i) => ({ encoding: e.encoding, output: outputs[i]!, timings: { tokenizeMs: e.tokenizeMs, modelMs: (ms * e.encoding.ids.length) / tokens } }));
@@ -147,7 +153,7 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     const out: Ran[] = [];
     for (const e of encoded) {
       const start = performance.now();
-      const output = await forward(e.encoding.ids);
+      const output = await forward(e.encoding.ids, undefined, options);
       out.push({ encoding: e.encoding, output, timings: { tokenizeMs: e.tokenizeMs, modelMs: performance.now() - start } });
     }
     return out;
@@ -159,11 +165,11 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     loadTimings,
     engine: runner.description,
     forward,
-    async classify(texts) {
+    async classify(texts, options = {}) {
       if (manifest.task === "feature_extraction") {
         throw new TypeError(`model ${manifest.id} is a feature_extraction model (no classifier head); use embed()`);
       }
-      const results = (await runAll(texts)).map(({ encoding, output, timings }): ClassifyResult => {
+      const results = (await runAll(texts, options)).map(({ encoding, output, timings }): ClassifyResult => {
         const logits = Array.from(output.logits ?? []);
         const probs = probabilities(manifest.task, logits);
         const best = argmax(probs);

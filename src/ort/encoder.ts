@@ -12,7 +12,8 @@
  * input; it is all zeros here. Each pass's input is freed as soon as the next pass has consumed
  * it (`releaseTensor`), so long inputs do not pile up garbage between collections.
  */
-import type { SequenceOutput } from "../model/engine.ts";
+import { ExitTracker } from "../model/early-exit.ts";
+import type { ForwardOptions, SequenceOutput } from "../model/engine.ts";
 import { groupOfLayer, type Manifest } from "../model/manifest.ts";
 import { releaseTensor, webBackend, type OrtBackend, type OrtTensor, type Session } from "./ort.ts";
 
@@ -43,7 +44,7 @@ function checkIds(manifest: Manifest, seq: readonly number[], typeIds?: readonly
 }
 
 /** Runs one sequence (already with [CLS]/[SEP]) through the model at its own length. */
-export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, seq: readonly number[], typeIds?: readonly number[]): Promise<SequenceOutput> {
+export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, seq: readonly number[], typeIds?: readonly number[], options: ForwardOptions = {}): Promise<SequenceOutput> {
   checkIds(manifest, seq, typeIds);
   const backend = sessions.backend ?? webBackend;
   const S = seq.length;
@@ -61,7 +62,11 @@ export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, 
   if (first === undefined) throw new Error("embeddings shard returned no `hidden`");
   let hidden: OrtTensor = first;
   let mask: OrtTensor | undefined;
-  for (let i = 0; i < manifest.config.num_hidden_layers; i++) {
+  // Early exit (PABEE): the head reads the hidden state after every layer.
+  const patience = options.fullDepth === true || manifest.task === "feature_extraction" ? undefined : manifest.early_exit?.patience;
+  const tracker = patience === undefined ? undefined : new ExitTracker(patience, manifest.task);
+  const layers = manifest.config.num_hidden_layers;
+  for (let i = 0; i < layers; i++) {
     const block = sessions.blocks[groupOfLayer(manifest.config, i)];
     if (block === undefined) throw new Error(`no block session for layer ${i}`);
     let feeds: Record<string, OrtTensor> = { hidden };
@@ -74,16 +79,26 @@ export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, 
     if (next === undefined) throw new Error("block shard returned no `hidden_out`");
     releaseTensor(hidden);
     hidden = next;
+    if (tracker !== undefined && i + 1 < layers) {
+      const result = await runHead(manifest, sessions, hidden, i + 1);
+      if (tracker.update(result.logits ?? [])) {
+        releaseTensor(hidden);
+        return result;
+      }
+    }
   }
-  const head = await sessions.head.run({ hidden });
+  const result = await runHead(manifest, sessions, hidden, layers);
   releaseTensor(hidden);
+  return result;
+}
+
+async function runHead(manifest: Manifest, sessions: EncoderSessions, hidden: OrtTensor, layers: number): Promise<SequenceOutput> {
+  const head = await sessions.head.run({ hidden });
   const pooledT = head.pooled;
   if (pooledT === undefined) throw new Error("head shard returned no `pooled`");
   const pooled = Float32Array.from(pooledT.data as Float32Array);
-  const layers = manifest.config.num_hidden_layers;
   if (manifest.task === "feature_extraction") return { pooled, layers };
   const logitsT = head.logits;
   if (logitsT === undefined) throw new Error("head shard returned no `logits`");
   return { logits: Float32Array.from(logitsT.data as Float32Array), pooled, layers };
 }
-

@@ -33,7 +33,7 @@ export function ortEngine(options: OrtEngineOptions = {}): Engine {
       for (const b of shards.blocks) sessions.blocks.push(await createSession(b, sessionOptions));
       return {
         description: backend.name,
-        forward: (ids, typeIds) => forwardOne(manifest, sessions, ids, typeIds),
+        forward: (ids, typeIds, forwardOptions) => forwardOne(manifest, sessions, ids, typeIds, forwardOptions),
         async dispose() {
           await Promise.all([sessions.embeddings, sessions.head, ...sessions.blocks].map((s) => s.release()));
         },
