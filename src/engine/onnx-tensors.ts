@@ -25,7 +25,7 @@ export class ShardFormatError extends Error {
   override readonly name = "ShardFormatError";
 }
 
-/** All initializers of one ONNX shard, by name. Data is copied out of `bytes` (aligned). */
+/** All initializers of one ONNX shard, by name. Data may be views into `bytes`: keep them alive while it is used. */
 export function readInitializers(bytes: Uint8Array, shard: string): Map<string, Tensor> {
   const fail = (message: string): never => {
     throw new ShardFormatError(`${shard}: ${message}`);
@@ -80,12 +80,18 @@ function readTensor(r: ProtoReader, fail: (m: string) => never): Tensor {
   if (name === "") fail("initializer without a name");
   if (raw === undefined) return fail(`initializer ${name} has no raw_data`);
   const count = dims.reduce((n, d) => n * d, 1);
-  const copy = raw.slice(); // aligned copy, independent of the shard bytes
+  // int8 data is a view into the shard bytes (no copy: the embedding table is most of a shard);
+  // wider types are copied when their offset is not aligned for a typed-array view.
+  const aligned = (size: number): Uint8Array => (raw.byteOffset % size === 0 ? raw : raw.slice());
   let data: TensorData;
-  if (dataType === FLOAT) data = new Float32Array(copy.buffer, 0, copy.byteLength >>> 2);
-  else if (dataType === INT8) data = new Int8Array(copy.buffer);
-  else if (dataType === INT64) data = new BigInt64Array(copy.buffer, 0, copy.byteLength >>> 3);
-  else return fail(`initializer ${name} has unsupported data type ${dataType}`);
+  if (dataType === INT8) data = new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  else if (dataType === FLOAT) {
+    const a = aligned(4);
+    data = new Float32Array(a.buffer, a.byteOffset, a.byteLength >>> 2);
+  } else if (dataType === INT64) {
+    const a = aligned(8);
+    data = new BigInt64Array(a.buffer, a.byteOffset, a.byteLength >>> 3);
+  } else return fail(`initializer ${name} has unsupported data type ${dataType}`);
   if (data.length !== count) fail(`initializer ${name}: ${data.length} values for dims [${dims.join(", ")}]`);
   return { name, dims, data };
 }

@@ -43,5 +43,9 @@ export interface EngineRunner {
 
 export interface Engine {
   readonly name: string;
+  /**
+   * Loads the weights. The shard bytes are the engine's only until the promise settles: the model
+   * layer then releases them (detaches their buffers), so an engine must copy what it keeps.
+   */
   load(manifest: Manifest, shards: ShardBytes): Promise<EngineRunner>;
 }

@@ -120,7 +120,14 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     ...groups.map((g) => readShard(source, manifest, "block", g)),
   ]);
   const t1 = performance.now();
-  const runner: EngineRunner = await options.engine.load(manifest, { embeddings, blocks, head });
+  let runner: EngineRunner;
+  try {
+    runner = await options.engine.load(manifest, { embeddings, blocks, head });
+  } finally {
+    // The engine has copied what it needs; free the shard bytes now instead of whenever V8 next
+    // collects (megabytes that would otherwise count against the isolate's memory for a while).
+    for (const bytes of [embeddings, head, ...blocks]) release(bytes);
+  }
   const tokenizer = await tokenizerReady;
   const loadTimings = { fetch: t1 - t0, init: performance.now() - t1 };
 
@@ -203,4 +210,19 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       await runner.dispose();
     },
   };
+}
+
+/** `ArrayBuffer.prototype.transfer` (ES2024), typed here because the project's lib predates it. */
+type Transferable = ArrayBuffer & { transfer?: (newLength?: number) => ArrayBuffer };
+
+/** Detaches the buffer behind `bytes` when `bytes` is all of it (so nothing else can be reading it). */
+function release(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as Transferable;
+  if (!(buffer instanceof ArrayBuffer) || typeof buffer.transfer !== "function") return;
+  if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return;
+  try {
+    buffer.transfer(0);
+  } catch {
+    // not detachable (e.g. owned by a native addon): left to the garbage collector
+  }
 }
