@@ -44,7 +44,7 @@ import { convertCheckpoint } from "../src/convert/convert.ts";
 import type { Manifest } from "../src/model/manifest.ts";
 import { BASE_SHAPE, generateCheckpoint } from "../test/support/checkpoint-generator.ts";
 import type { ChildResult, Job } from "./lib/child.ts";
-import { GOALS, renderMarkdown, type BundleSize, type Goal, type ProcessMemory } from "./lib/report.ts";
+import { judge as goal, renderMarkdown, type BundleSize, type Goal, type ProcessMemory } from "./lib/report.ts";
 import { naiveModelBytes } from "./lib/naive.ts";
 import { paths } from "./lib/paths.ts";
 import { ratio, round, summarize, type Summary } from "./lib/stats.ts";
@@ -172,8 +172,10 @@ function nodeRuns(model: Staged, texts: TokenText[]): Record<string, ChildResult
   const out: Record<string, ChildResult> = {};
   for (const [key, spec] of nodeJobs()) {
     const slow = spec.runtime !== "ours";
-    // The naive graph is a baseline at 32 tokens only (at 512 tokens the base-shaped one takes seconds per call).
-    const own = spec.runtime === "naive" ? texts.filter((t) => t.tokens === 32) : texts;
+    // The naive graph is a baseline at 32 tokens only (at 512 tokens the base-shaped one takes seconds
+    // per call); the forced kernel paths run at 32 and 512 tokens (the default path has every length).
+    const ends = spec.runtime === "naive" ? [32] : spec.kernel !== undefined || spec.nodeFlags !== undefined ? [32, 512] : TOKENS;
+    const own = texts.filter((t) => ends.includes(t.tokens));
     const r = runChild({
       ...spec,
       model: spec.runtime === "naive" ? model.naive : model.dir,
@@ -209,7 +211,7 @@ interface WorkerdResult {
   cold_start_samples_ms: number[];
   /** p50 of requests 2..21 after the cold start (WASM not yet tiered up). */
   early_p50_ms: number;
-  /** Per-inference model time inside workerd, 32 tokens, per kernel path (`default`: the probe's): (one request with 21 inferences − one with 1) / 20. */
+  /** Per-inference model time inside workerd, 32 tokens, per kernel path (`default`: the probe's): (one request with n inferences − one with 1) / (n − 1); n = 21 (base: 6). */
   in_isolate_ms_32: Record<string, number>;
   http_overhead_ms: Summary;
   warm: Record<string, Summary>;
@@ -232,6 +234,9 @@ const MEMORY_METHOD = [
   "process_rss_growth_mb: VmHWM of the runtime workerd process over the same workload (reset through /proc/<pid>/clear_refs once idle) minus its VmRSS when idle (isolate up, no model); besides the isolate it holds V8's compiled code for the engine's WASM (for ORT a 14 MB module) and workerd's own memory, neither JS heap nor a WebAssembly allocation.",
   "Node: process peak RSS, JS heap used, external buffers and WASM memory per runtime process (memory.node).",
 ].join(" ");
+
+/** Inferences per request for the in-isolate figure (against 1): fewer for the base shape (~70 ms each). */
+const IN_ISOLATE_N = (model: string): number => (model.startsWith("base") ? 6 : 21);
 
 async function sequential(n: number, send: () => Promise<{ ms: number }>): Promise<number[]> {
   const xs: number[] = [];
@@ -365,10 +370,10 @@ async function workerdRun(model: Staged, engine: WorkerdEngine, texts: TokenText
         if (kernel === undefined) description = firstLoop.engine;
         const loopEnd = performance.now() + (quick ? 300 : 1000) * (engine.slow ? 2 : 1);
         while (performance.now() < loopEnd) await loop(5);
-        const reps = quick ? 3 : 7;
+        const reps = quick ? 5 : 9;
         const one = summarize(await sequential(reps, () => loop(1))).p50;
-        const many = summarize(await sequential(reps, () => loop(21))).p50;
-        inIsolate[kernel ?? "default"] = round((many - one) / 20, 3);
+        const many = summarize(await sequential(reps, () => loop(IN_ISOLATE_N(model.id)))).p50;
+        inIsolate[kernel ?? "default"] = round((many - one) / (IN_ISOLATE_N(model.id) - 1), 3);
         log(`  ${tag} in-isolate model time (32 tokens, ${firstLoop.engine}): ${inIsolate[kernel ?? "default"]} ms per inference`);
       }
       const idleMb = idle === undefined ? Number.NaN : idle.rssKb / 1024;
@@ -485,13 +490,6 @@ if (flag("--render")) {
   // Re-render bench/RESULTS.md from bench/results.json without measuring.
   writeMarkdown(JSON.parse(readFileSync(paths.results, "utf8")), true);
   process.exit(0);
-}
-
-/** A goal's verdict: null when the figure is missing (not measured in this run). */
-function goal(id: keyof typeof GOALS, value: number | null | undefined, model?: string): Goal {
-  const g = GOALS[id];
-  const v = value === null || value === undefined || !Number.isFinite(value) ? null : value;
-  return { id, ...(model === undefined ? {} : { model }), label: g.label, value: v, unit: g.unit, target: `${g.op} ${g.limit}`, met: v === null ? null : g.op === "≤" ? v <= g.limit : v >= g.limit };
 }
 
 // ---------------------------------------------------------------- main
@@ -634,7 +632,7 @@ const output = {
   method: {
     latency: "Every figure is one whole classification of one text (tokenize + model + postprocess), median (p50) and p95 over sequential calls after warm-up. workerd: client-side loopback HTTP round trip to the runtime workerd's own entry socket (performance.now does not advance inside workerd during CPU work), so it includes the HTTP overhead given as http_overhead_ms (GET /healthz p50). Node runtimes: in-process performance.now around model.classify().",
     engines: "workerd = our engine (src/engine, WASM SIMD kernels; the product Worker's default) in bench/wrangler.bench.toml (the product app + read-only probes, no ORT); workerd-ort = the onnxruntime-web engine (src/ort) in bench/wrangler.bench-ort.toml, a bench-only build with ORT whose `*-ort` models (the same shard files) load with ORT. node = ours with the kernel path the probe picks; node-<path> = that path forced (loadModelDir(dir, {kernel})); node-novnni = the probe under Node's --no-enable-avx-vnni (V8 then lowers the relaxed dot without vpdpbusd, as on a CPU without AVX-VNNI, and the probe picks relaxed).",
-    in_isolate: "workerd_in_isolate_ms_32: model time per inference inside the isolate, 32 tokens: POST /__bench/loop runs n inferences in one request with a separately loaded copy of the model (default engine, or ours with a forced kernel path); (p50 at n = 21 − p50 at n = 1) / 20.",
+    in_isolate: "workerd_in_isolate_ms_32: model time per inference inside the isolate, 32 tokens: POST /__bench/loop runs n inferences in one request with a separately loaded copy of the model (default engine, or ours with a forced kernel path); (p50 at n − p50 at n = 1) / (n − 1), n = 21 (base-shaped: 6), after a short warm-up of that copy.",
     cold_start: "workerd: fresh `wrangler dev` (new isolate, empty wrangler state), first POST /v1/classify (32 tokens, cache-control: no-store) after /healthz answered: module import of the model runtime, the engine's WASM instantiation, shard fetch + sha256, weights into the engine, tokenizer build, inference. Median of the samples.",
     warm: "cache-control: no-store, so the result cache is bypassed and every request runs the model.",
     cache_hit: "The same 32-token text repeated without no-store; x-cache reports hit-memory (in-isolate LRU).",

@@ -28,6 +28,13 @@ export interface Goal {
   met: boolean | null;
 }
 
+/** A goal's verdict for one measured value; null (not measured in this run) when the value is missing. */
+export function judge(id: keyof typeof GOALS, value: number | null | undefined, model?: string): Goal {
+  const g = GOALS[id];
+  const v = value === null || value === undefined || !Number.isFinite(value) ? null : value;
+  return { id, ...(model === undefined ? {} : { model }), label: g.label, value: v, unit: g.unit, target: `${g.op} ${g.limit}`, met: v === null ? null : g.op === "≤" ? v <= g.limit : v >= g.limit };
+}
+
 export interface BundleSize {
   config: string;
   bytes: number;
@@ -53,7 +60,7 @@ interface Throughput {
   requests: number;
 }
 
-interface ModelResult {
+export interface ModelResult {
   shape: { E: number; H: number; heads: number; I: number; layers: number; groups: number };
   format: { quantization: string; int8_matmul: string | null; graph: string; version: string };
   shard_bytes: number;
@@ -100,7 +107,7 @@ interface ModelResult {
   max_abs_logit_diff_32: Record<string, number | null>;
 }
 
-interface Output {
+export interface Output {
   date: string;
   quick: boolean;
   machine: { cpu: string; cores: number; cpu_vnni?: { avx_vnni: boolean; avx512_vnni: boolean }; load_average_at_start: number[]; load_average_at_end: number[] };
@@ -173,7 +180,7 @@ export function renderMarkdown(out: Output): string {
     push();
     const inIso = Object.entries(m.workerd_in_isolate_ms_32);
     if (inIso.length > 0 || m.workerd_ort_in_isolate_ms_32 !== null) {
-      push(`Model time per inference inside the workerd isolate, 32 tokens (POST /__bench/loop, 21 vs 1 inferences per request; no HTTP or app): our engine by kernel path (workerd's probe chose \`${m.kernel_paths.workerd_default ?? "—"}\`), and ORT-web:`);
+      push(`Model time per inference inside the workerd isolate, 32 tokens (POST /__bench/loop, n vs 1 inferences per request; no HTTP or app): our engine by kernel path (workerd's probe chose \`${m.kernel_paths.workerd_default ?? "—"}\`), and ORT-web:`);
       push();
       push(`| ${inIso.map(([k]) => (k === "default" ? `ours, default (${m.kernel_paths.workerd_default ?? "?"})` : `ours, \`${k}\``)).join(" | ")} | ORT-web | ORT-web / ours (default) |`);
       push(`|${inIso.map(() => "---:").join("|")}|---:|---:|`);
