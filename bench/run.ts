@@ -32,7 +32,8 @@
  *   --no-priority   do not raise this session's scheduler autogroup priority for the run
  *   --no-inspector  do not sample the isolate's memory through workerd's V8 inspector (to check
  *       that the sampling does not move the latency figures)
- *   --render        re-render bench/RESULTS.md from bench/results.json, measuring nothing
+ *   --render        re-render bench/RESULTS.md from bench/results.json, measuring nothing (goals judged
+ *       afresh from its figures and written back)
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -44,7 +45,7 @@ import { convertCheckpoint } from "../src/convert/convert.ts";
 import type { Manifest } from "../src/model/manifest.ts";
 import { BASE_SHAPE, generateCheckpoint } from "../test/support/checkpoint-generator.ts";
 import type { ChildResult, Job } from "./lib/child.ts";
-import { judge as goal, renderMarkdown, type BundleSize, type Goal, type ProcessMemory } from "./lib/report.ts";
+import { goalsOf, renderMarkdown, type BundleSize, type Output, type ProcessMemory } from "./lib/report.ts";
 import { naiveModelBytes } from "./lib/naive.ts";
 import { paths } from "./lib/paths.ts";
 import { ratio, round, summarize, type Summary } from "./lib/stats.ts";
@@ -487,8 +488,11 @@ function writeMarkdown(output: unknown, toFile = !quick && option("--out") === u
 }
 
 if (flag("--render")) {
-  // Re-render bench/RESULTS.md from bench/results.json without measuring.
-  writeMarkdown(JSON.parse(readFileSync(paths.results, "utf8")), true);
+  // Re-render bench/RESULTS.md from bench/results.json without measuring (the goals judged afresh from its figures).
+  const saved = JSON.parse(readFileSync(paths.results, "utf8")) as Output;
+  const rejudged = { ...saved, goals: goalsOf(saved) };
+  writeFileSync(paths.results, `${JSON.stringify(rejudged, null, 2)}\n`);
+  writeMarkdown(rejudged, true);
   process.exit(0);
 }
 
@@ -512,7 +516,6 @@ const bundle = {
 };
 for (const [k, b] of Object.entries(bundle)) if (b !== null) log(`  bundle ${k} (${b.config}): ${b.bytes} bytes (${b.gzip_bytes} gzip)${b.contains_ort ? ", contains ORT" : ""}`);
 let port = 8790;
-const allGoals: Goal[] = [];
 for (const model of staged) {
   log(`model ${model.id}: ${model.manifest.config.num_hidden_layers} layers, H ${model.manifest.config.hidden_size}, ${model.shardBytes} shard bytes (${model.manifest.int8_matmul ?? model.manifest.quantization}, ${model.manifest.graph ?? "plain"} graph)`);
   const node = flag("--skip-node") ? {} : nodeRuns(model, texts);
@@ -609,19 +612,9 @@ for (const model of staged) {
     },
     naive_source: { checkpoint: relative(paths.repo, model.naiveSource), same_weights_as_shards: model.naiveSameWeights },
     workerd: workerd,
-    goals: [] as Goal[],
   };
-  m.goals = [
-    goal("workerd_vs_native_p50_32", m.ratio_workerd_to_native_p50_32, model.id),
-    goal("speedup_vs_ort_workerd_32", m.speedup_workerd_ours_vs_ort_p50_32, model.id),
-    goal("speedup_vs_ort_workerd_512", m.speedup_workerd_ours_vs_ort_p50_512, model.id),
-    goal("cold_start", m.cold_start_ms, model.id),
-    goal("peak_isolate_memory", TOKENS.includes(512) ? m.peak_memory_mb : null, model.id),
-  ];
-  allGoals.push(...m.goals);
   results[model.id] = m;
 }
-allGoals.push(goal("bundle_gzip", bundle.product === null ? null : bundle.product.gzip_bytes / 1024 / 1024));
 
 const output = {
   date: new Date().toISOString(),
@@ -646,7 +639,7 @@ const output = {
     wrangler_dev: "wrangler dev runs with X_LOCAL_OBSERVABILITY=false and X_LOCAL_EXPLORER=false (local dev tooling that writes a trace to SQLite with fsync on every request, adding ~4 ms) and CLOUDFLARE_CF_FETCH_ENABLED=false (no network fetch of the Request.cf object).",
   },
   bundle,
-  goals: allGoals,
+  goals: goalsOf({ models: results as never, bundle }),
   models: results,
   duration_s: round((performance.now() - benchStarted) / 1000, 1),
 };

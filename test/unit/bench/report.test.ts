@@ -5,7 +5,7 @@
  * rendered from results.json's shape.
  */
 import { describe, expect, it } from "vitest";
-import { judge, renderMarkdown, type ModelResult, type Output } from "../../../bench/lib/report.ts";
+import { goalsOf, judge, renderMarkdown, type ModelResult, type Output } from "../../../bench/lib/report.ts";
 
 describe("judge", () => {
   it("applies each goal's direction, boundary included", () => {
@@ -14,7 +14,7 @@ describe("judge", () => {
     expect(judge("speedup_vs_ort_workerd_32", 2).met).toBe(true);
     expect(judge("speedup_vs_ort_workerd_512", 1.99).met).toBe(false);
     expect(judge("cold_start", 99, "sentiment")).toMatchObject({ model: "sentiment", value: 99, unit: "ms", target: "≤ 100", met: true });
-    expect(judge("peak_isolate_memory", 32.5).met).toBe(false);
+    expect(judge("peak_isolate_memory_512", 32.5).met).toBe(false);
     expect(judge("bundle_gzip", 0.06).met).toBe(true);
   });
 
@@ -85,6 +85,25 @@ function output(): Output {
     duration_s: 12,
   };
 }
+
+describe("goalsOf", () => {
+  it("judges every goal per model from its figures, then the product bundle", () => {
+    const goals = goalsOf({ models: { sentiment: model(), base: model({ cold_start_ms: 150, peak_memory_mb_512: null }) }, bundle: output().bundle });
+    expect(goals.map((g) => `${g.model ?? "-"} ${g.id} ${String(g.met)}`)).toEqual([
+      "sentiment workerd_vs_native_p50_32 true",
+      "sentiment speedup_vs_ort_workerd_32 true",
+      "sentiment speedup_vs_ort_workerd_512 false",
+      "sentiment cold_start true",
+      "sentiment peak_isolate_memory_512 true",
+      "base workerd_vs_native_p50_32 true",
+      "base speedup_vs_ort_workerd_32 true",
+      "base speedup_vs_ort_workerd_512 false",
+      "base cold_start false",
+      "base peak_isolate_memory_512 null",
+      "- bundle_gzip true",
+    ]);
+  });
+});
 
 describe("renderMarkdown", () => {
   const md = renderMarkdown(output());
