@@ -201,6 +201,20 @@ interface WorkerdEngine {
   slow: boolean;
   /** Kernel paths timed inside the isolate (/__bench/loop); undefined = the engine's default. */
   kernels: (string | undefined)[];
+  /**
+   * The ORT build also serves our engine (model ids without `-ort`): after its workload, requests to
+   * this id (ours) and to `modelId` (ORT) alternate in the same isolate at 32 and 512 tokens, so
+   * machine drift hits both alike (the speed-up goal's figure).
+   */
+  interleaveWith?: string;
+}
+
+/** ORT p50 / ours p50 from alternating requests in one isolate. */
+interface Interleaved {
+  pairs: number;
+  ours_p50_ms: number;
+  ort_p50_ms: number;
+  speedup: number;
 }
 
 interface WorkerdResult {
@@ -214,6 +228,8 @@ interface WorkerdResult {
   early_p50_ms: number;
   /** Per-inference model time inside workerd, 32 tokens, per kernel path (`default`: the probe's): (one request with n inferences − one with 1) / (n − 1); n = 21 (base: 6). */
   in_isolate_ms_32: Record<string, number>;
+  /** Only for the ORT build: ours and ORT alternating in its isolate, by token count. */
+  interleaved: Record<string, Interleaved> | null;
   http_overhead_ms: Summary;
   warm: Record<string, Summary>;
   cache_hit: Summary & { x_cache: string };
@@ -377,6 +393,7 @@ async function workerdRun(model: Staged, engine: WorkerdEngine, texts: TokenText
         inIsolate[kernel ?? "default"] = round((many - one) / (IN_ISOLATE_N(model.id) - 1), 3);
         log(`  ${tag} in-isolate model time (32 tokens, ${firstLoop.engine}): ${inIsolate[kernel ?? "default"]} ms per inference`);
       }
+      const interleaved = engine.interleaveWith === undefined ? null : await interleave(w.url, model, engine.interleaveWith, id, texts, tag);
       const idleMb = idle === undefined ? Number.NaN : idle.rssKb / 1024;
       const peakMb = peak === undefined ? Number.NaN : peak.hwmKb / 1024;
       result = {
@@ -387,6 +404,7 @@ async function workerdRun(model: Staged, engine: WorkerdEngine, texts: TokenText
         cold_start_samples_ms: [],
         early_p50_ms: summarize(early).p50,
         in_isolate_ms_32: inIsolate,
+        interleaved,
         http_overhead_ms: summarize(health),
         warm,
         cache_hit: { ...summarize(hits), x_cache: xCache },
@@ -415,6 +433,51 @@ async function workerdRun(model: Staged, engine: WorkerdEngine, texts: TokenText
   result.cold_start_ms = round(sorted[sorted.length >> 1] as number, 1);
   result.cold_start_samples_ms = cold.map((x) => round(x, 1));
   return result;
+}
+
+/**
+ * Ours vs ORT in one isolate (the ORT build serves both), requests alternating (the order flips
+ * every pair) at 32 and 512 tokens after a warm-up of our copy: the speed-up with machine drift
+ * cancelled. Runs after the measured workload (it loads our engine into the ORT build's isolate).
+ */
+async function interleave(url: string, model: Staged, oursId: string, ortModelId: string, texts: TokenText[], tag: string): Promise<Record<string, Interleaved>> {
+  const send = async (init: ReturnType<typeof classifyRequest>): Promise<{ ms: number }> => {
+    const r = await request(`${url}/v1/classify`, init);
+    if (r.status !== 200) throw new Error(`interleaved request failed: ${r.status} ${r.body}`);
+    return r;
+  };
+  const out: Record<string, Interleaved> = {};
+  const text32 = texts.find((t) => t.tokens === 32);
+  if (text32 !== undefined) {
+    const warmEnd = performance.now() + warmupMs(model.id, false);
+    do await send(classifyRequest(text32.text, oursId, false));
+    while (performance.now() < warmEnd);
+  }
+  for (const t of texts.filter((x) => x.tokens === 32 || x.tokens === 512)) {
+    const ours = classifyRequest(t.text, oursId, false);
+    const ort = classifyRequest(t.text, ortModelId, false);
+    const { warmup, iterations: n } = iterations(model.id, t.tokens, true);
+    for (let i = 0; i < warmup; i++) {
+      await send(ours);
+      await send(ort);
+    }
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i % 2 === 0) {
+        a.push((await send(ours)).ms);
+        b.push((await send(ort)).ms);
+      } else {
+        b.push((await send(ort)).ms);
+        a.push((await send(ours)).ms);
+      }
+    }
+    const oursP50 = summarize(a).p50;
+    const ortP50 = summarize(b).p50;
+    out[String(t.tokens)] = { pairs: n, ours_p50_ms: oursP50, ort_p50_ms: ortP50, speedup: ratio(ortP50, oursP50) };
+    log(`  ${tag} interleaved with ours, ${t.tokens} tokens: ours p50 ${oursP50} ms, ORT p50 ${ortP50} ms, speed-up ${out[String(t.tokens)]?.speedup}×`);
+  }
+  return out;
 }
 
 function maxDiff(a: number[] | undefined, b: number[] | undefined): number | null {
@@ -521,7 +584,7 @@ for (const model of staged) {
   const node = flag("--skip-node") ? {} : nodeRuns(model, texts);
   const engines: WorkerdEngine[] = [
     { key: "workerd", config: paths.wranglerConfig, modelId: model.id, slow: false, kernels: [undefined, ...KERNELS] },
-    ...(withOrt ? [{ key: "workerd-ort", config: paths.wranglerConfigOrt, modelId: ortId(model.id), slow: true, kernels: [undefined] } satisfies WorkerdEngine] : []),
+    ...(withOrt ? [{ key: "workerd-ort", config: paths.wranglerConfigOrt, modelId: ortId(model.id), slow: true, kernels: [undefined], interleaveWith: model.id } satisfies WorkerdEngine] : []),
   ];
   const workerd: Partial<Record<WorkerdEngine["key"], WorkerdResult>> = {};
   if (!flag("--skip-workerd")) for (const e of engines) workerd[e.key] = await workerdRun(model, e, texts, port++);
@@ -596,6 +659,7 @@ for (const model of staged) {
     speedup_workerd_ours_vs_ort_p50: speedup("workerd-ort", "workerd"),
     speedup_workerd_ours_vs_ort_p50_32: ratio(at32("workerd-ort"), at32("workerd")),
     speedup_workerd_ours_vs_ort_p50_512: ratio(at("workerd-ort", 512), at("workerd", 512)),
+    speedup_workerd_interleaved: ort?.interleaved ?? null,
     speedup_workerd_in_isolate_ours_vs_ort_32: ratio(ort?.in_isolate_ms_32.default ?? Number.NaN, ours?.in_isolate_ms_32.default ?? Number.NaN),
     speedup_node_ours_vs_ort_web_p50: speedup("node-ort-web", "node"),
     ratio_naive_to_workerd_p50_32: ratio(at32("naive-ort-web"), at32("workerd")),
@@ -625,6 +689,7 @@ const output = {
   method: {
     latency: "Every figure is one whole classification of one text (tokenize + model + postprocess), median (p50) and p95 over sequential calls after warm-up. workerd: client-side loopback HTTP round trip to the runtime workerd's own entry socket (performance.now does not advance inside workerd during CPU work), so it includes the HTTP overhead given as http_overhead_ms (GET /healthz p50). Node runtimes: in-process performance.now around model.classify().",
     engines: "workerd = our engine (src/engine, WASM SIMD kernels; the product Worker's default) in bench/wrangler.bench.toml (the product app + read-only probes, no ORT); workerd-ort = the onnxruntime-web engine (src/ort) in bench/wrangler.bench-ort.toml, a bench-only build with ORT whose `*-ort` models (the same shard files) load with ORT. node = ours with the kernel path the probe picks; node-<path> = that path forced (loadModelDir(dir, {kernel})); node-novnni = the probe under Node's --no-enable-avx-vnni (V8 then lowers the relaxed dot without vpdpbusd, as on a CPU without AVX-VNNI, and the probe picks relaxed).",
+    interleaved: "speedup_workerd_interleaved (the speed-up goals' figure): the ORT build of the bench Worker also serves our engine (the same shards under the plain model id), so after its workload requests to ours and to ORT alternate in that one isolate (order flipped every pair), 32 and 512 tokens, after a time-based warm-up of our copy; speed-up = ORT p50 / ours p50 over the pairs. speedup_workerd_ours_vs_ort_p50 compares the two separate workerd runs instead (minutes apart, so machine drift enters).",
     in_isolate: "workerd_in_isolate_ms_32: model time per inference inside the isolate, 32 tokens: POST /__bench/loop runs n inferences in one request with a separately loaded copy of the model (default engine, or ours with a forced kernel path); (p50 at n − p50 at n = 1) / (n − 1), n = 21 (base-shaped: 6), after a short warm-up of that copy.",
     cold_start: "workerd: fresh `wrangler dev` (new isolate, empty wrangler state), first POST /v1/classify (32 tokens, cache-control: no-store) after /healthz answered: module import of the model runtime, the engine's WASM instantiation, shard fetch + sha256, weights into the engine, tokenizer build, inference. Median of the samples.",
     warm: "cache-control: no-store, so the result cache is bypassed and every request runs the model.",

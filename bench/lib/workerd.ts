@@ -16,6 +16,7 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { createServer } from "node:net";
 import { inspectorTarget } from "./inspector.ts";
 import { paths } from "./paths.ts";
 
@@ -194,8 +195,28 @@ async function waitHealthy(url: string, deadlineMs: number, child: ChildProcess)
   throw new Error(`workerd did not answer ${url}/healthz within ${deadlineMs} ms`);
 }
 
-/** Starts `wrangler dev` with a bench Worker config (default: bench/wrangler.bench.toml, our engine). */
-export async function startWorkerd(port: number, log: (line: string) => void, config: string = paths.wranglerConfig): Promise<Workerd> {
+/** Whether nothing listens on 127.0.0.1:port (we can bind it). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first free loopback port from `port` on: other sessions on a shared machine may run a
+ * `wrangler dev` of their own, and a busy port would answer /healthz for someone else's Worker.
+ */
+async function freePort(port: number): Promise<number> {
+  for (let p = port; p < port + 100; p++) if (await portFree(p)) return p;
+  throw new Error(`no free port in ${port}..${port + 99}`);
+}
+
+/** Starts `wrangler dev` with a bench Worker config (default: bench/wrangler.bench.toml, our engine) on the first free port from `preferredPort`. */
+export async function startWorkerd(preferredPort: number, log: (line: string) => void, config: string = paths.wranglerConfig): Promise<Workerd> {
+  const port = await freePort(preferredPort);
+  if (port !== preferredPort) log(`  note: port ${preferredPort} is busy; wrangler dev on ${port}`);
   const started = performance.now();
   const child = spawn(
     "npx",
