@@ -385,6 +385,10 @@ async function workerdRun(model: Staged, engine: WorkerdEngine, texts: TokenText
         };
         const firstLoop = await loop(1);
         if (kernel === undefined) description = firstLoop.engine;
+        // The ORT build switches engines by wrapping the app's engine object (bench/worker-ort.js):
+        // make sure each build really ran the engine it is reported under.
+        const expected = engine.key === "workerd-ort" ? "onnxruntime-web" : `wasm-simd/${kernel ?? ""}`;
+        if (!firstLoop.engine.startsWith(expected)) throw new Error(`${tag}: the model ran on ${firstLoop.engine}, expected ${expected}`);
         const loopEnd = performance.now() + (quick ? 300 : 1000) * (engine.slow ? 2 : 1);
         while (performance.now() < loopEnd) await loop(5);
         const reps = quick ? 5 : 9;
