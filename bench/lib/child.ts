@@ -2,19 +2,20 @@
  * @module bench/lib/child
  * One Node measurement in a fresh process (so load time, peak RSS and WASM memory belong to this
  * runtime alone). Invoked by bench/run.ts as
- *   node --experimental-strip-types bench/lib/child.ts '<json Job>'
+ *   node --experimental-strip-types [V8 flags] bench/lib/child.ts '<json Job>'
  * and prints one JSON line (ChildResult) on stdout.
  *
- * Runtimes: `web` (onnxruntime-web WASM, the Worker's runtime, in Node), `native`
+ * Runtimes: `ours` (our WASM SIMD engine, src/engine; the kernel path chosen by the probe or
+ * forced with `kernel`), `ort-web` (onnxruntime-web WASM through src/ort), `native`
  * (onnxruntime-node, CPU EP, intra/inter-op threads 1, the very same shards and encoder loop),
  * `naive` (the unrolled fp32 graph in onnxruntime-web). Every timed call is a whole
  * classification of one text: tokenize + model + postprocess.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 
-// Record every WebAssembly.Memory ORT creates (emscripten imports it or exports it), before ORT loads.
-// (The Node type-check program has no WebAssembly value types, hence the local shapes.)
+// Record every WebAssembly.Memory instantiated (ours: the kernels' exported memory, one per model;
+// ORT: the memory emscripten imports or exports), before any engine loads.
+// (The Node type-check program declares only part of the WebAssembly API, hence the local shapes.)
 interface WasmMemory {
   buffer: ArrayBuffer;
 }
@@ -36,34 +37,45 @@ wasm.instantiate = async (source: unknown, imports?: unknown) => {
   return result;
 };
 
-const { albertTokenizerFactory, createModel } = await import("../../src/model/index.ts");
+const { albertTokenizerFactory, loadModel } = await import("../../src/model/index.ts");
+const { loadModelDir } = await import("../../src/node/load-model.ts");
 const { fsShardSource } = await import("../../src/node/fs-shard-source.ts");
-const { webBackend } = await import("../../src/model/ort.ts");
+const { ortEngine } = await import("../../src/ort/engine.ts");
+const { webBackend } = await import("../../src/ort/ort.ts");
 const { probabilities, argmax } = await import("../../src/model/postprocess.ts");
 const { summarize, round } = await import("./stats.ts");
-type OrtBackend = import("../../src/model/ort.ts").OrtBackend;
+type OrtBackend = import("../../src/ort/ort.ts").OrtBackend;
+type KernelPath = import("../../src/engine/index.ts").KernelPath;
 type Summary = import("./stats.ts").Summary;
 
+export type Runtime = "ours" | "ort-web" | "native" | "naive";
+
 export interface Job {
-  runtime: "web" | "native" | "naive";
-  /** Shard directory (web, native) or naive .onnx file + spiece (naive). */
+  runtime: Runtime;
+  /** ours: force this kernel path (default: the probe's choice). */
+  kernel?: KernelPath;
+  /** Extra V8/Node flags for the child process (e.g. `--no-enable-avx-vnni`); bench/run.ts passes them. */
+  nodeFlags?: string[];
+  /** Shard directory (ours, ort-web, native) or naive .onnx file + spiece (naive). */
   model: string;
   /** Per text: warm-up calls, then timed calls. */
   texts: { tokens: number; text: string; warmup: number; iterations: number }[];
   /**
-   * Before any timing, classify the first text for this long: V8 compiles WASM with Liftoff first
-   * and tiers hot functions up to TurboFan in the background; until that is done calls are 2-5x
-   * slower (bench/RESULTS.md). Warm figures are meant for the tiered-up steady state.
+   * Before any timing, classify the 32-token text for this long: V8 compiles WASM with Liftoff
+   * first and tiers hot functions up to TurboFan in the background; until that is done calls are
+   * 2-5x slower. Warm figures are meant for the tiered-up steady state.
    */
   warmupMs: number;
-  /** Also time each stage (tokenize, embeddings, block passes, head) — web and native only. */
+  /** Also time each ORT session run (embeddings, block passes, head) — ort-web and native only. */
   stages?: boolean;
-  /** For naive: the checkpoint's labels count and tokenizer path. */
+  /** For naive: the tokenizer model. */
   spiece?: string;
 }
 
 export interface ChildResult {
   runtime: string;
+  /** Engine description as the model reports it (e.g. "wasm-simd/vnni", "onnxruntime-web"). */
+  engine: string;
   load_ms: number;
   first_call_ms: number;
   warm: Record<string, Summary>;
@@ -100,7 +112,7 @@ function timingBackend(inner: OrtBackend, stageMs: Map<string, number[]>): OrtBa
   return {
     ...inner,
     InferenceSession: {
-      async create(bytes, options) {
+      async create(bytes: Uint8Array, options?: Parameters<OrtBackend["InferenceSession"]["create"]>[1]) {
         const session = await inner.InferenceSession.create(bytes, options);
         const role = session.inputNames.includes("input_ids") ? "embeddings" : session.outputNames.includes("pooled") ? "head" : "block";
         const run = session.run.bind(session) as (...a: unknown[]) => Promise<unknown>;
@@ -119,6 +131,7 @@ function timingBackend(inner: OrtBackend, stageMs: Map<string, number[]>): OrtBa
 }
 
 interface Classifier {
+  engine: string;
   classify(text: string): Promise<number[]>;
   tokenize(text: string): number[];
 }
@@ -129,6 +142,7 @@ async function open(stageMs: Map<string, number[]>): Promise<Classifier> {
     const tokenizer = await albertTokenizerFactory(new Uint8Array(readFileSync(job.spiece ?? "")), { lowercase: true, keep_accents: false, max_length: 512 });
     const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(job.model)), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
     return {
+      engine: "onnxruntime-web (naive unrolled fp32 graph)",
       tokenize: (text) => tokenizer.encode(text, { maxLength: 512 }).ids,
       async classify(text) {
         const ids = tokenizer.encode(text, { maxLength: 512 }).ids;
@@ -145,10 +159,16 @@ async function open(stageMs: Map<string, number[]>): Promise<Classifier> {
       },
     };
   }
-  const base = job.runtime === "native" ? await nativeBackend() : webBackend;
-  const backend = job.stages === true ? timingBackend(base, stageMs) : base;
-  const model = await createModel(fsShardSource(job.model), { tokenizer: albertTokenizerFactory, backend });
+  let model: Awaited<ReturnType<typeof loadModelDir>>;
+  if (job.runtime === "ours") {
+    model = await loadModelDir(job.model, job.kernel === undefined ? {} : { kernel: job.kernel });
+  } else {
+    const base = job.runtime === "native" ? await nativeBackend() : webBackend;
+    const backend = job.stages === true ? timingBackend(base, stageMs) : base;
+    model = await loadModel(fsShardSource(job.model), { engine: ortEngine({ backend }) });
+  }
   return {
+    engine: model.engine,
     tokenize: (text) => model.tokenize(text).ids,
     async classify(text) {
       const [r] = await model.classify([text]);
@@ -214,6 +234,7 @@ for (const { tokens, text, warmup, iterations } of job.texts) {
 
 const result: ChildResult = {
   runtime: job.runtime,
+  engine: classifier.engine,
   load_ms: round(loadMs, 1),
   first_call_ms: round(firstCallMs, 1),
   warm,
@@ -229,5 +250,4 @@ const result: ChildResult = {
   rss_after_mb: mb(process.memoryUsage().rss),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
-void join;
 process.exit(0);

@@ -25,9 +25,14 @@ export const paths = {
   stagedShards: join(tmp, "shards"),
   baseCheckpoint: join(tmp, "base-checkpoint"),
   naive: join(tmp, "naive"),
+  /** The bench Worker with our engine (the product's app + probes) and the build that also carries ORT. */
   wranglerConfig: join(bench, "wrangler.bench.toml"),
+  wranglerConfigOrt: join(bench, "wrangler.bench-ort.toml"),
+  /** The product's Worker config (bundle size). */
+  productWranglerConfig: join(repo, "wrangler.toml"),
   wranglerState: join(tmp, "wrangler-state"),
   bundle: join(tmp, "bundle"),
+  bundleOrt: join(tmp, "bundle-bench-ort"),
   results: join(bench, "results.json"),
   resultsMd: join(bench, "RESULTS.md"),
 };

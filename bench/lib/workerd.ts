@@ -1,6 +1,6 @@
 /**
  * @module bench/lib/workerd
- * Runs the Worker locally in workerd through `wrangler dev --config bench/wrangler.bench.toml`
+ * Runs a bench Worker locally in workerd through `wrangler dev --config bench/wrangler.bench*.toml`
  * and measures it from outside, over loopback HTTP (inside workerd, performance.now() and
  * Date.now() do not advance during pure CPU work, so every latency here is a client-side
  * round trip and includes the loopback HTTP overhead, which /healthz measures).
@@ -16,6 +16,7 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { createServer } from "node:net";
 import { inspectorTarget } from "./inspector.ts";
 import { paths } from "./paths.ts";
 
@@ -74,9 +75,9 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-/** The Worker's name in bench/wrangler.bench.toml (its inspector target is `core:user:<name>`). */
-function workerName(): string {
-  return /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(paths.wranglerConfig, "utf8"))?.[1] ?? "";
+/** The Worker's name in its wrangler config (its inspector target is `core:user:<name>`). */
+function workerName(config: string): string {
+  return /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(config, "utf8"))?.[1] ?? "";
 }
 
 function commOf(pid: number): string {
@@ -194,11 +195,32 @@ async function waitHealthy(url: string, deadlineMs: number, child: ChildProcess)
   throw new Error(`workerd did not answer ${url}/healthz within ${deadlineMs} ms`);
 }
 
-export async function startWorkerd(port: number, log: (line: string) => void): Promise<Workerd> {
+/** Whether nothing listens on 127.0.0.1:port (we can bind it). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first free loopback port from `port` on: other sessions on a shared machine may run a
+ * `wrangler dev` of their own, and a busy port would answer /healthz for someone else's Worker.
+ */
+async function freePort(port: number): Promise<number> {
+  for (let p = port; p < port + 100; p++) if (await portFree(p)) return p;
+  throw new Error(`no free port in ${port}..${port + 99}`);
+}
+
+/** Starts `wrangler dev` with a bench Worker config (default: bench/wrangler.bench.toml, our engine) on the first free port from `preferredPort`. */
+export async function startWorkerd(preferredPort: number, log: (line: string) => void, config: string = paths.wranglerConfig): Promise<Workerd> {
+  const port = await freePort(preferredPort);
+  if (port !== preferredPort) log(`  note: port ${preferredPort} is busy; wrangler dev on ${port}`);
   const started = performance.now();
   const child = spawn(
     "npx",
-    ["wrangler", "dev", "--config", paths.wranglerConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", process.env.BENCH_PERSIST ?? paths.wranglerState, "--log-level", "error", "--show-interactive-dev-session=false"],
+    ["wrangler", "dev", "--config", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", process.env.BENCH_PERSIST ?? paths.wranglerState, "--log-level", "error", "--show-interactive-dev-session=false"],
     { cwd: paths.repo, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false", CI: "1" } },
   );
   // `detached` starts a new session, hence a new scheduler autogroup: give it the caller's priority.
@@ -239,7 +261,7 @@ export async function startWorkerd(port: number, log: (line: string) => void): P
   for (const pid of descendants(child.pid as number).filter((p) => commOf(p) === "workerd")) {
     for (const p of listeningPorts(pid)) {
       if (p === port) continue;
-      const target = await inspectorTarget(p, workerName());
+      const target = await inspectorTarget(p, workerName(config));
       if (target !== undefined) {
         inspectorUrl = target;
         continue;
