@@ -1,7 +1,8 @@
 /**
  * @module vitest.config
- * Two test projects: `unit` runs in Node (tokenizer, converter, runtime parity, CLI);
- * `worker` runs inside workerd through @cloudflare/vitest-plugin against wrangler.toml.
+ * Three test projects: `unit` runs in Node (tokenizer, converter, runtime parity, CLI);
+ * `worker` runs inside workerd through @cloudflare/vitest-plugin against wrangler.toml; `faults`
+ * runs the app under broken configurations (test/faults/fault-worker.ts) in workerd.
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -24,6 +25,22 @@ export default defineConfig({
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           globalSetup: ["test/worker/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The app under broken configurations, each request in its own request context (SELF.fetch).
+        plugins: [
+          cloudflareTest({
+            main: "./test/faults/fault-worker.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { MODELS: "sentiment,ghost,moderation" } },
+          }),
+        ],
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -35,7 +35,7 @@ export interface ClassifyOutcome {
 export interface ClassifyDeps {
   registry: ModelRegistry;
   cache: ResultCache<unknown>;
-  /** Runs a task after the response (`ctx.waitUntil`). */
+  /** Runs a task after the response (`ctx.waitUntil`); also keeps shared model loads alive. */
   defer: (task: Promise<unknown>) => void;
 }
 
@@ -45,7 +45,7 @@ export async function classifyTexts(
   inputs: readonly string[],
   policy: CachePolicy,
 ): Promise<ClassifyOutcome> {
-  const manifest = await deps.registry.manifest(id);
+  const manifest = await deps.registry.manifest(id, deps.defer);
   const keys = await Promise.all(
     inputs.map((input) => cacheKey({ model: manifest.id, version: manifest.version, task: "classify", input })),
   );
@@ -58,7 +58,7 @@ export async function classifyTexts(
   const fresh = new Map<number, TextResult>();
   if (missing.length > 0) {
     const loadStarted = performance.now();
-    const model = await deps.registry.model(id);
+    const model = await deps.registry.model(id, deps.defer);
     timings.loadMs = performance.now() - loadStarted;
     const output = await model.classify(missing.map((index) => inputs[index]!));
     timings.tokenizeMs = output.timings.tokenizeMs;
