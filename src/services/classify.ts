@@ -18,6 +18,21 @@ export interface TextResult {
   truncated: boolean;
 }
 
+/** A cached value is only used when it is a whole result for this model's labels. */
+export function isTextResult(value: unknown, labels: readonly string[]): value is TextResult {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const { label, score, scores, tokens, truncated } = value as Record<string, unknown>;
+  if (typeof label !== "string" || !labels.includes(label) || !isProbability(score)) return false;
+  if (!Number.isInteger(tokens) || (tokens as number) < 2 || typeof truncated !== "boolean") return false;
+  if (typeof scores !== "object" || scores === null || Array.isArray(scores)) return false;
+  const entries = Object.entries(scores);
+  return entries.length === labels.length && entries.every(([name, p]) => labels.includes(name) && isProbability(p));
+}
+
+function isProbability(value: unknown): boolean {
+  return typeof value === "number" && value >= 0 && value <= 1;
+}
+
 export interface ClassifyItem {
   result: TextResult;
   cache: CacheSource;
@@ -49,8 +64,8 @@ export async function classifyTexts(
   const keys = await Promise.all(
     inputs.map((input) => cacheKey({ model: manifest.id, version: manifest.version, task: "classify", input })),
   );
-  const found = policy.read
-    ? ((await deps.cache.getMany(keys)) as { value: TextResult | undefined; source: CacheSource }[])
+  const found: { value: TextResult | undefined; source: CacheSource }[] = policy.read
+    ? await (deps.cache as ResultCache<TextResult>).getMany(keys, (value) => isTextResult(value, manifest.labels))
     : keys.map(() => ({ value: undefined, source: "miss" as const }));
 
   const timings = { loadMs: 0, tokenizeMs: 0, modelMs: 0 };
