@@ -22,6 +22,8 @@ export interface Bindings {
   MAX_BATCH?: string;
   /** Maximum request body size in bytes. */
   MAX_BODY_BYTES?: string;
+  /** Work budget of one request: tokens after truncation over all its inputs (default 2048); 413 beyond. */
+  MAX_REQUEST_TOKENS?: string;
   /** Workers KV namespace for cached results (optional: without it only the in-isolate LRU caches). */
   CACHE?: KVNamespace;
   /** KV expiration of cached results in seconds (at least 60, KV's minimum). */

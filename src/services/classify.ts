@@ -4,9 +4,15 @@
  * only when some input misses (a fully cached request never touches the model), fresh results
  * written back through `defer` (`ctx.waitUntil`). Shared by the classify, moderation and webhook
  * routes and the sentiment middleware.
+ *
+ * Work budget: a request's inputs may come to at most `maxTokens` tokens after truncation (a cached
+ * result counts its stored `tokens`, so the answer does not depend on what is cached). Workers
+ * cannot preempt CPU work and their clock stands still during it, so the budget is checked before
+ * any inference: past it the request is refused with 413 `too_much_work`.
  */
 import { cacheKey } from "../cache/key.ts";
 import type { CachePolicy, CacheSource, ResultCache } from "../cache/result-cache.ts";
+import { ApiError } from "../errors.ts";
 import type { ModelRegistry } from "../worker/model-registry.ts";
 
 /** A classification result as the API returns it. */
@@ -52,6 +58,8 @@ export interface ClassifyDeps {
   cache: ResultCache<unknown>;
   /** Runs a task after the response (`ctx.waitUntil`); also keeps shared model loads alive. */
   defer: (task: Promise<unknown>) => void;
+  /** Work budget (`MAX_REQUEST_TOKENS`): most tokens after truncation over all inputs; none when absent. */
+  maxTokens?: number;
 }
 
 export async function classifyTexts(
@@ -71,10 +79,13 @@ export async function classifyTexts(
   const timings = { loadMs: 0, tokenizeMs: 0, modelMs: 0 };
   const missing = found.flatMap((entry, index) => (entry.value === undefined ? [index] : []));
   const fresh = new Map<number, TextResult>();
-  if (missing.length > 0) {
+  const cachedTokens = found.reduce((sum, entry) => sum + (entry.value?.tokens ?? 0), 0);
+  if (missing.length === 0) checkBudget(cachedTokens, deps.maxTokens);
+  else {
     const loadStarted = performance.now();
     const model = await deps.registry.model(id, deps.defer);
     timings.loadMs = performance.now() - loadStarted;
+    checkBudget(cachedTokens + missing.reduce((sum, index) => sum + model.tokenize(inputs[index]!).ids.length, 0), deps.maxTokens);
     const output = await model.classify(missing.map((index) => inputs[index]!));
     timings.tokenizeMs = output.timings.tokenizeMs;
     timings.modelMs = output.timings.modelMs;
@@ -97,4 +108,14 @@ export async function classifyTexts(
     items: found.map((entry, index) => ({ result: entry.value ?? fresh.get(index)!, cache: entry.source })),
     timings,
   };
+}
+
+/** Refuses a request whose inputs come to more tokens (after truncation) than the budget. */
+function checkBudget(tokens: number, maxTokens: number | undefined): void {
+  if (maxTokens === undefined || tokens <= maxTokens) return;
+  throw new ApiError(
+    413,
+    "too_much_work",
+    `the inputs come to ${tokens} tokens after truncation; the limit (MAX_REQUEST_TOKENS) is ${maxTokens} per request: send fewer or shorter inputs`,
+  );
 }
