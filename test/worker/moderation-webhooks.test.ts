@@ -152,6 +152,31 @@ describe("POST /v1/webhooks/:hook", () => {
     expect([wrong.status, wrong.body.error!.code]).toEqual([401, "signature_invalid"]);
   });
 
+  it("bounds the signature header before hashing: too many entries or too many bytes → 401", async () => {
+    const body = JSON.stringify({ data: { text: "great service, thank you" } });
+    const now = Math.floor(Date.now() / 1000);
+    const valid = await signTimestamped(STRIPE_SECRET, body, now);
+    const fake = (i: number) => `v1=${i.toString(16).padStart(64, "0")}`;
+    const verify = vi.spyOn(crypto.subtle, "verify");
+    try {
+      const flood = await deliver("stamped", body, { "x-webhook-signature": [`t=${now}`, ...Array.from({ length: 2000 }, (_, i) => fake(i))].join(",") });
+      expect([flood.status, flood.body.error!.code]).toEqual([401, "signature_invalid"]);
+      expect(flood.body.error!.message).toMatch(/at most/);
+      const long = await deliver("stamped", body, { "x-webhook-signature": `${valid},v0=${"a".repeat(2000)}` });
+      expect([long.status, long.body.error!.code]).toEqual([401, "signature_invalid"]);
+      expect(long.body.error!.message).toMatch(/at most 1024/);
+      const github = await deliver("gh-respond", issue, { "x-hub-signature-256": `sha256=${"0".repeat(4000)}` });
+      expect([github.status, github.body.error!.code]).toEqual([401, "signature_invalid"]);
+      expect(verify).not.toHaveBeenCalled();
+      // Key rotation still works: a few v1 entries, one of them right.
+      const rotated = await deliver("stamped", body, { "x-webhook-signature": [valid, fake(1), fake(2)].join(",") });
+      expect(rotated.status).toBe(200);
+      expect(verify.mock.calls.length).toBeLessThanOrEqual(8);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
   it("answers 413 for an oversize body, 400 for a signed non-JSON body, 422 when no field has text, 404 for an unknown hook", async () => {
     const big = JSON.stringify({ comment: { body: "x".repeat(2048) } });
     const oversize = await deliver("gh-forward", big, { "x-hub-signature-256": await githubSignature(big) }, { MAX_BODY_BYTES: "1024" });
