@@ -66,6 +66,20 @@ describe("POST /v1/moderations", () => {
     expect(split[1].results[0]).toMatchObject({ flagged: true, categories: { hate: true, offensive: false } });
   });
 
+  it("refuses a model that is not multi-label with 400, for the API and for webhooks", async () => {
+    const response = await app.request("/v1/moderations", { method: "POST", headers: json, body: '{"input":"have a nice day","model":"sentiment"}' }, env);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("unsupported_model");
+    expect(body.error.message).toMatch(/sentiment.*multi-label/);
+    const hook = { open: { signature: "none", fields: ["/text"], model: "sentiment" } };
+    const delivered = await app.request("/v1/webhooks/open", { method: "POST", headers: json, body: '{"text":"hello"}' }, { ...env, WEBHOOKS: hook } as Bindings);
+    expect(delivered.status).toBe(400);
+    expect(((await delivered.json()) as { error: { code: string } }).error.code).toBe("unsupported_model");
+    const viaConfig = await app.request("/v1/moderations", { method: "POST", headers: json, body: '{"input":"x"}' }, { ...env, MODERATION_MODEL: "sentiment" });
+    expect(viaConfig.status).toBe(400);
+  });
+
   it("reports a bad threshold setting as a configuration error", async () => {
     const response = await app.request("/v1/moderations", { method: "POST", headers: json, body: '{"input":"x"}' }, { ...env, MODERATION_THRESHOLDS: "hate=lots" });
     expect(response.status).toBe(500);
