@@ -98,6 +98,7 @@ const hooks = {
   "gh-block": { signature: "github", secret: "GH_SECRET", fields: ["/comment/body"], action: "forward", target: "https://target.example/hooks/in", block_flagged: true },
   stamped: { signature: "timestamped", secret: "STRIPE_SECRET", fields: ["/data/text"], tolerance_seconds: 300 },
   open: { signature: "none", fields: ["/text"] },
+  strict: { signature: "github", secret: "GH_SECRET", fields: ["/comment/body"], require_text: true },
 };
 const bindings = { ...env, WEBHOOKS: hooks, GH_SECRET: GITHUB_SECRET, STRIPE_SECRET } as Bindings;
 
@@ -191,7 +192,7 @@ describe("POST /v1/webhooks/:hook", () => {
     }
   });
 
-  it("answers 413 for an oversize body, 400 for a signed non-JSON body, 422 when no field has text, 404 for an unknown hook", async () => {
+  it("answers 413 for an oversize body, 400 for a signed non-JSON body, 422 when no field has text and the hook requires it, 404 for an unknown hook", async () => {
     const big = JSON.stringify({ comment: { body: "x".repeat(2048) } });
     const oversize = await deliver("gh-forward", big, { "x-hub-signature-256": await githubSignature(big) }, { MAX_BODY_BYTES: "1024" });
     expect([oversize.status, oversize.body.error!.code]).toEqual([413, "payload_too_large"]);
@@ -201,12 +202,48 @@ describe("POST /v1/webhooks/:hook", () => {
     expect([notJson.status, notJson.body.error!.code]).toEqual([400, "invalid_json"]);
 
     const ping = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
-    const nothing = await deliver("gh-forward", ping, { "x-hub-signature-256": await githubSignature(ping) });
+    const nothing = await deliver("strict", ping, { "x-hub-signature-256": await githubSignature(ping) });
     expect([nothing.status, nothing.body.error!.code]).toEqual([422, "no_text"]);
 
     const unknown = await deliver("nope", "{}", {});
     expect([unknown.status, unknown.body.error!.code]).toEqual([404, "hook_not_found"]);
     expect(upstream).not.toHaveBeenCalled();
+  });
+
+  it("accepts GitHub's ping and events without text: 200, nothing flagged, the verdict says why", async () => {
+    const ping = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1, hook: { type: "Repository", events: ["issues"], config: { content_type: "json" } } });
+    const headers = { "x-hub-signature-256": await githubSignature(ping), "x-github-event": "ping" };
+    const responded = await deliver("gh-respond", ping, headers);
+    expect(responded.status).toBe(200);
+    expect(responded.body).toMatchObject({ hook: "gh-respond", flagged: false, moderated: false, results: [] });
+    expect(responded.body["reason"]).toMatch(/ping.*\/issue\/title/);
+
+    upstream.mockResolvedValue(new Response("ok", { status: 200 }));
+    const star = JSON.stringify({ action: "created", starred_at: "2026-11-30T00:00:00Z", repository: { full_name: "o/r" } });
+    const forwarded = await deliver("gh-forward", star, { "x-hub-signature-256": await githubSignature(star), "x-github-event": "star" });
+    expect(forwarded.status).toBe(200);
+    expect(forwarded.body).toMatchObject({ flagged: false, moderated: false, forwarded: { status: 200 } });
+    expect(new Headers((upstream.mock.calls[0]![1] as RequestInit).headers).get("x-moderation-flagged")).toBe("false");
+    // Under thresholds of 0 every moderated text is flagged; a payload without text still is not.
+    const blocked = await deliver("gh-block", ping, headers, { MODERATION_THRESHOLDS: "0" });
+    expect([blocked.status, blocked.body["flagged"]]).toEqual([200, false]);
+  });
+
+  it("accepts GitHub's form-encoded deliveries (payload=<json>), signed over the raw body", async () => {
+    const form = `payload=${encodeURIComponent(issue).replace(/%20/g, "+")}`;
+    const formHeaders = { "content-type": "application/x-www-form-urlencoded", "x-hub-signature-256": await githubSignature(form), "x-github-event": "issues" };
+    const viaForm = await deliver("gh-respond", form, formHeaders);
+    expect(viaForm.status).toBe(200);
+    const viaJson = await deliver("gh-respond", issue, { "x-hub-signature-256": await githubSignature(issue) });
+    expect(viaForm.body["results"]).toEqual(viaJson.body["results"]);
+    expect(viaForm.body["moderated"]).toBe(true);
+
+    const tampered = await deliver("gh-respond", form.replace("Crash", "Crush"), formHeaders);
+    expect([tampered.status, tampered.body.error!.code]).toEqual([401, "signature_invalid"]);
+    const noPayload = "other=1";
+    const missing = await deliver("gh-respond", noPayload, { ...formHeaders, "x-hub-signature-256": await githubSignature(noPayload) });
+    expect([missing.status, missing.body.error!.code]).toEqual([400, "invalid_json"]);
+    expect(missing.body.error!.message).toMatch(/payload/);
   });
 
   it("forwards the original bytes with x-moderation headers", async () => {
