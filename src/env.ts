@@ -43,8 +43,10 @@ export interface Bindings {
   PROXY_TEXT?: string;
   /** Sentiment model used by the proxy (default "sentiment"). */
   PROXY_MODEL?: string;
-  /** Time budget for the proxy's sentiment tag, ms (default 100). */
-  PROXY_BUDGET_MS?: string;
+  /** Token budget of the proxy's sentiment tag: the text's first N tokens are classified (default 128). */
+  PROXY_MAX_TOKENS?: string;
+  /** Longest wait for the proxy's sentiment model to load, ms (default 500); then the tag is `unknown`. */
+  PROXY_LOAD_WAIT_MS?: string;
 }
 
 /** Per-request variables set by middleware. */
