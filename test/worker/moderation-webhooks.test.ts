@@ -246,6 +246,15 @@ describe("POST /v1/webhooks/:hook", () => {
     expect(missing.body.error!.message).toMatch(/payload/);
   });
 
+  it("walks a payload nested thousands of arrays deep without overflowing the stack (found by the fuzz test)", async () => {
+    const deep = `{"text": ${"[".repeat(20_000)}"deep down"${"]".repeat(20_000)}}`;
+    const result = await deliver("open", deep, {});
+    expect(result.status).toBe(200);
+    expect((result.body["results"] as { field: string }[])[0]!.field).toBe(`/text${"/0".repeat(20_000)}`);
+    const order = await deliver("open", JSON.stringify({ text: ["a", ["b", "c"], "d"] }), {});
+    expect((order.body["results"] as { field: string }[]).map((r) => r.field)).toEqual(["/text/0", "/text/1/0", "/text/1/1", "/text/2"]);
+  });
+
   it("forwards the original bytes with x-moderation headers", async () => {
     upstream.mockResolvedValue(new Response("ok", { status: 202 }));
     const body = JSON.stringify({ comment: { body: "Looks good to me, merging." } });
