@@ -74,9 +74,9 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-/** The Worker's name in bench/wrangler.bench.toml (its inspector target is `core:user:<name>`). */
-function workerName(): string {
-  return /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(paths.wranglerConfig, "utf8"))?.[1] ?? "";
+/** The Worker's name in a wrangler config (its inspector target is `core:user:<name>`). */
+function workerName(config: string): string {
+  return /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(config, "utf8"))?.[1] ?? "";
 }
 
 function commOf(pid: number): string {
@@ -194,11 +194,12 @@ async function waitHealthy(url: string, deadlineMs: number, child: ChildProcess)
   throw new Error(`workerd did not answer ${url}/healthz within ${deadlineMs} ms`);
 }
 
-export async function startWorkerd(port: number, log: (line: string) => void): Promise<Workerd> {
+/** Starts `wrangler dev` on a loopback port with `config` (default bench/wrangler.bench.toml). */
+export async function startWorkerd(port: number, log: (line: string) => void, config: string = paths.wranglerConfig): Promise<Workerd> {
   const started = performance.now();
   const child = spawn(
     "npx",
-    ["wrangler", "dev", "--config", paths.wranglerConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", process.env.BENCH_PERSIST ?? paths.wranglerState, "--log-level", "error", "--show-interactive-dev-session=false"],
+    ["wrangler", "dev", "--config", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", process.env.BENCH_PERSIST ?? paths.wranglerState, "--log-level", "error", "--show-interactive-dev-session=false"],
     { cwd: paths.repo, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false", CI: "1" } },
   );
   // `detached` starts a new session, hence a new scheduler autogroup: give it the caller's priority.
@@ -239,7 +240,7 @@ export async function startWorkerd(port: number, log: (line: string) => void): P
   for (const pid of descendants(child.pid as number).filter((p) => commOf(p) === "workerd")) {
     for (const p of listeningPorts(pid)) {
       if (p === port) continue;
-      const target = await inspectorTarget(p, workerName());
+      const target = await inspectorTarget(p, workerName(config));
       if (target !== undefined) {
         inspectorUrl = target;
         continue;
