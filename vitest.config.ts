@@ -41,7 +41,8 @@ export default defineConfig({
         test: {
           name: "faults",
           include: ["test/faults/**/*.test.ts"],
-          testTimeout: 60_000,
+          // Cold model loads (ORT's 14 MB wasm compiled per project) are slow on a loaded machine.
+          testTimeout: 300_000,
           hookTimeout: 60_000,
         },
       },

@@ -11,7 +11,7 @@ interface Envelope {
   error: { code: string; message: string };
 }
 
-/** A request through the Worker; one that hangs (a stranded shared load) fails after 15 s. */
+/** A request through the Worker; one that hangs (a stranded shared load) fails after 90 s. */
 function call(path: string, body?: unknown, fault?: string): Promise<Response> {
   const headers: Record<string, string> = fault === undefined ? {} : { "x-fault": fault };
   const init: RequestInit =
@@ -19,11 +19,11 @@ function call(path: string, body?: unknown, fault?: string): Promise<Response> {
   return within(SELF.fetch(`http://worker${path}`, init), `${path} hung: a shared load was stranded by an ended request`);
 }
 
-/** The answer, or a failure after 15 s (a hung request never answers). */
+/** The answer, or a failure after 90 s (a hung request never answers; a cold load on a loaded machine takes seconds). */
 function within<T>(answer: Promise<T>, message: string): Promise<T> {
   let timer = 0;
   const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), 15_000) as unknown as number;
+    timer = setTimeout(() => reject(new Error(message)), 90_000) as unknown as number;
   });
   return Promise.race([answer, hung]).finally(() => clearTimeout(timer));
 }
