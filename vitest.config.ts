@@ -1,10 +1,11 @@
 /**
  * @module vitest.config
- * Two test projects: `unit` runs in Node (tokenizer, converter, runtime parity, CLI);
+ * Three test projects: `unit` runs in Node (tokenizer, converter, runtime parity, CLI);
  * `worker` runs inside workerd through @cloudflare/vitest-plugin against wrangler.toml, with two
  * rate limiters of its own (Miniflare emulates the Workers Rate Limiting binding): `RATE_LIMITER`
  * raised so that the suite's many requests from one client address are never limited, and
- * `RATE_LIMITER_3` (3 per 60 s) for the rate-limit tests, which hand it to the app as `RATE_LIMITER`.
+ * `RATE_LIMITER_3` (3 per 60 s) for the rate-limit tests, which hand it to the app as `RATE_LIMITER`;
+ * `faults` runs the app under broken configurations (test/faults/fault-worker.ts) in workerd.
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -41,6 +42,23 @@ export default defineConfig({
           include: ["test/worker/**/*.test.ts"],
           globalSetup: ["test/worker/global-setup.ts"],
           testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The app under broken configurations, each request in its own request context (SELF.fetch).
+        plugins: [
+          cloudflareTest({
+            main: "./test/faults/fault-worker.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { MODELS: "sentiment,ghost,moderation" } },
+          }),
+        ],
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          // Cold model loads (ORT's 14 MB wasm compiled per project) are slow on a loaded machine.
+          testTimeout: 300_000,
           hookTimeout: 60_000,
         },
       },

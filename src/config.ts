@@ -10,6 +10,8 @@ export interface ServiceConfig {
   defaultModel: string;
   maxBatch: number;
   maxBodyBytes: number;
+  /** Work budget of one model-backed request: tokens after truncation, summed over its inputs. */
+  maxRequestTokens: number;
   cache: { ttlSeconds: number; maxEntries: number; maxBytes: number };
   moderation: { model: string; thresholds: Thresholds };
 }
@@ -18,6 +20,8 @@ export const DEFAULTS = {
   models: ["sentiment"],
   maxBatch: 32,
   maxBodyBytes: 256 * 1024,
+  // Worst accepted request ≈ 4 texts × 512 tokens ≈ 4 × 200 ms on the bench machine (bench/RESULTS.md).
+  maxRequestTokens: 2048,
   cacheTtlSeconds: 86_400,
   cacheMaxEntries: 10_000,
   cacheMaxBytes: 8 * 1024 * 1024,
@@ -33,6 +37,7 @@ export function readConfig(env: Bindings): ServiceConfig {
     defaultModel: env.DEFAULT_MODEL?.trim() || served[0]!,
     maxBatch: positiveInt(env.MAX_BATCH, DEFAULTS.maxBatch),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
+    maxRequestTokens: positiveInt(env.MAX_REQUEST_TOKENS, DEFAULTS.maxRequestTokens),
     cache: {
       ttlSeconds: positiveInt(env.CACHE_TTL_SECONDS, DEFAULTS.cacheTtlSeconds),
       maxEntries: positiveInt(env.CACHE_MAX_ENTRIES, DEFAULTS.cacheMaxEntries),

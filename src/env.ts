@@ -37,6 +37,8 @@ export interface Bindings {
   MAX_BATCH?: string;
   /** Maximum request body size in bytes. */
   MAX_BODY_BYTES?: string;
+  /** Work budget of one request: tokens after truncation over all its inputs (default 2048); 413 beyond. */
+  MAX_REQUEST_TOKENS?: string;
   /** Workers KV namespace for cached results (optional: without it only the in-isolate LRU caches). */
   CACHE?: KVNamespace;
   /** KV expiration of cached results in seconds (at least 60, KV's minimum). */
@@ -56,8 +58,10 @@ export interface Bindings {
   PROXY_TEXT?: string;
   /** Sentiment model used by the proxy (default "sentiment"). */
   PROXY_MODEL?: string;
-  /** Time budget for the proxy's sentiment tag, ms (default 100). */
-  PROXY_BUDGET_MS?: string;
+  /** Token budget of the proxy's sentiment tag: the text's first N tokens are classified (default 128). */
+  PROXY_MAX_TOKENS?: string;
+  /** Longest wait for the proxy's sentiment model to load, ms (default 500); then the tag is `unknown`. */
+  PROXY_LOAD_WAIT_MS?: string;
 }
 
 /** Per-request variables set by middleware. */

@@ -4,7 +4,9 @@
  *
  * Lookups go memory → KV; a KV hit is copied into memory. Writes go to memory at once and to KV
  * through a deferred task (the caller passes `ctx.waitUntil`). A KV failure is logged and treated
- * as a miss (reads) or dropped (writes): the cache never fails a request.
+ * as a miss (reads) or dropped (writes): the cache never fails a request. So is a stored value
+ * that is not valid JSON or fails the caller's shape check: it counts as a miss, is never copied
+ * into memory, and the fresh result the caller then computes overwrites it.
  */
 import { LruCache, type LruLimits } from "./lru.ts";
 
@@ -41,9 +43,9 @@ export class ResultCache<V> {
     this.ttlSeconds = Math.max(KV_MIN_TTL_SECONDS, Math.floor(options.ttlSeconds));
   }
 
-  /** Looks every key up; one entry per key, in order. */
-  async getMany(keys: readonly string[]): Promise<{ value: V | undefined; source: CacheSource }[]> {
-    return Promise.all(keys.map((key) => this.#get(key)));
+  /** Looks every key up; one entry per key, in order. Values failing `accept` are misses. */
+  async getMany(keys: readonly string[], accept: (value: unknown) => value is V): Promise<{ value: V | undefined; source: CacheSource }[]> {
+    return Promise.all(keys.map((key) => this.#get(key, accept)));
   }
 
   /** Stores fresh entries: memory now, KV via `defer` (e.g. `ctx.waitUntil`). */
@@ -64,9 +66,13 @@ export class ResultCache<V> {
     );
   }
 
-  async #get(key: string): Promise<{ value: V | undefined; source: CacheSource }> {
+  async #get(key: string, accept: (value: unknown) => value is V): Promise<{ value: V | undefined; source: CacheSource }> {
     const cached = this.memory.get(key);
-    if (cached !== undefined) return { value: JSON.parse(cached) as V, source: "hit-memory" };
+    if (cached !== undefined) {
+      const value = parse(cached, accept);
+      if (value !== undefined) return { value, source: "hit-memory" };
+      this.memory.delete(key);
+    }
     if (this.#kv === undefined) return { value: undefined, source: "miss" };
     let json: string | null;
     try {
@@ -76,9 +82,25 @@ export class ResultCache<V> {
       return { value: undefined, source: "miss" };
     }
     if (json === null) return { value: undefined, source: "miss" };
+    const value = parse(json, accept);
+    if (value === undefined) {
+      console.warn(`result cache: ignoring a malformed KV value for ${key}`);
+      return { value: undefined, source: "miss" };
+    }
     this.memory.set(key, json, json.length * 2 + key.length * 2);
-    return { value: JSON.parse(json) as V, source: "hit-kv" };
+    return { value, source: "hit-kv" };
   }
+}
+
+/** The stored value if it is JSON that `accept` takes, else undefined. */
+function parse<V>(json: string, accept: (value: unknown) => value is V): V | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  return accept(value) ? value : undefined;
 }
 
 /** Reads `cache-control` request directives: `no-cache` skips lookups, `no-store` also writes. */

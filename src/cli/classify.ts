@@ -2,14 +2,16 @@
  * @module cli/classify
  * `albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort]`
  * JSONL `{"text"}` on stdin → JSONL `{"label", "score", "logits"}` on stdout, one line per
- * input, in order (blank lines are skipped). Uses the same runtime as the Worker: our WASM engine
- * by default, onnxruntime-web with `--engine ort` (the independent reference). Every text runs
- * alone at its own length.
+ * input, in order (lines end at `\n` only; blank lines are skipped; empty text stops the run, as
+ * the API refuses it). Uses the same runtime as the Worker: our WASM engine by default,
+ * onnxruntime-web with `--engine ort` (the independent reference). Every text runs alone at its
+ * own length. A Hugging Face checkpoint given as `--model` is refused with a pointer to `convert`.
  */
-import { createInterface } from "node:readline";
+import { access } from "node:fs/promises";
+import { join } from "node:path";
 import type { AlbertModel } from "../model/index.ts";
 import { ENGINE_NAMES, loadModelDir, type EngineName } from "../node/load-model.ts";
-import { InputLineError, LineWriter, readTexts } from "./jsonl.ts";
+import { InputLineError, LineWriter, readLines, readTexts } from "./jsonl.ts";
 
 const usage = "usage: albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort] < in.jsonl > out.jsonl\n";
 /** Texts classified per model call while streaming. */
@@ -59,6 +61,13 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(usage);
     return 2;
   }
+  if (await isCheckpoint(dir)) {
+    process.stderr.write(
+      `albert-edge classify: ${dir} is a Hugging Face checkpoint (config.json, no manifest.json), not converted shards; ` +
+        `run \`albert-edge convert ${dir} <out-dir>\` first and pass --model <out-dir>\n`,
+    );
+    return 1;
+  }
   const model = await loadModelDir(dir, { engine, ...(maxLength === undefined ? {} : { maxLength }) });
   if (model.manifest.task === "feature_extraction") {
     process.stderr.write(`albert-edge classify: model ${model.manifest.id} has no classifier head (task feature_extraction)\n`);
@@ -67,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = new LineWriter(process.stdout);
   const pending: string[] = [];
   try {
-    for await (const { text } of readTexts(createInterface({ input: process.stdin, crlfDelay: Infinity }))) {
+    for await (const { text } of readTexts(readLines(process.stdin))) {
       pending.push(text);
       if (pending.length >= CHUNK) await flush(model, pending, out);
     }
@@ -83,4 +92,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   await out.flush();
   return 0;
+}
+
+/** A Hugging Face checkpoint directory (config.json) rather than converted shards (manifest.json). */
+async function isCheckpoint(dir: string): Promise<boolean> {
+  const has = (file: string) => access(join(dir, file)).then(() => true, () => false);
+  return !(await has("manifest.json")) && (await has("config.json"));
 }

@@ -2,7 +2,8 @@
  * @module cli/tokenize
  * `albert-edge tokenize --model <dir> [--max-length N] [--pieces]`
  * JSONL `{"text"}` on stdin → JSONL `{"ids": [...]}` on stdout (ids include [CLS] and [SEP]),
- * one line per input line, in order; blank lines are skipped. No truncation unless
+ * one line per input line, in order; lines end at `\n` only; blank lines are skipped, empty text
+ * is refused. No truncation unless
  * `--max-length N` (then `"truncated": true|false` is added); `--pieces` adds the pieces.
  *
  * A line that is not JSON or has no string "text" stops the run: the lines before it are
@@ -16,12 +17,11 @@
  */
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { readManifest, readShard } from "../model/shard-source.ts";
 import { fsShardSource } from "../node/fs-shard-source.ts";
 import { AlbertTokenizer, TokenizerError } from "../tokenizer/index.ts";
-import { InputLineError, LineWriter, readTexts } from "./jsonl.ts";
+import { InputLineError, LineWriter, readLines, readTexts } from "./jsonl.ts";
 
 export { InputLineError } from "./jsonl.ts";
 
@@ -87,8 +87,7 @@ export async function run(argv: string[], io: TokenizeIo = process): Promise<num
 
   const out = new LineWriter(io.stdout);
   try {
-    const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-    await tokenizeLines(tokenizer, lines, (line) => out.write(line), { maxLength, withPieces });
+    await tokenizeLines(tokenizer, readLines(io.stdin), (line) => out.write(line), { maxLength, withPieces });
   } catch (e) {
     await out.flush();
     if (e instanceof InputLineError) {

@@ -1,31 +1,43 @@
 /**
  * @module middleware/sentiment
  * Sentiment tagging for any Hono app: reads the request's text (a JSON pointer into the JSON body,
- * a query parameter, or the raw body), classifies it within a time budget, sets
- * `c.var.sentiment` and an `x-sentiment: <label>;score=<p>` response header. It never fails the
- * request because of the model: on an error, a timeout or no text, the tag is `unknown`.
+ * a query parameter, or the raw body), classifies it, sets `c.var.sentiment` and an
+ * `x-sentiment: <label>;score=<p>` response header. It never fails the request because of the
+ * model: on an error, while the model is still loading, or without text, the tag is `unknown`.
  * The body stays readable, byte for byte, by later handlers (Hono caches it).
+ *
+ * What it can and cannot bound, honestly: Workers cannot preempt CPU work and their clock stands
+ * still during it, so no timer can cut a classification short. The cost of a tag is bounded by
+ * work instead: only the first `maxTokens` tokens of the text are classified (default 128, about
+ * 40 ms of CPU with the default model on the bench machine, bench/RESULTS.md). The one thing a
+ * timer can bound is waiting: `loadWaitMs` is how long a request waits for the model's load
+ * before it goes on tagged `unknown` (`reason: "loading"`). The timer can only fire when the load
+ * yields (its I/O); a CPU stretch of the load (hashing, compiling, ~0.2 s in all) runs to its end
+ * first. The load carries on (kept alive by `ctx.waitUntil`), so later requests are tagged.
  *
  * ```ts
  * import { sentimentTagger, registryClassifier } from "albert-edge/middleware/sentiment";
- * app.use("/comments/*", sentimentTagger({ classifier: (c) => registryClassifier(c.env.ASSETS), text: { pointer: "/body" } }));
+ * app.use("/comments/*", sentimentTagger({ classifier: (c) => registryClassifier(c.env.ASSETS, "sentiment", c), text: { pointer: "/body" } }));
  * ```
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { findTexts } from "../webhooks/json-pointer.ts";
-import { ModelRegistry } from "../worker/model-registry.ts";
+import { ModelRegistry, type KeepAlive } from "../worker/model-registry.ts";
 
 export interface SentimentTag {
-  /** The model's label, or `unknown` when no verdict could be had in time. */
+  /** The model's label, or `unknown` when no verdict could be had. */
   label: string;
   score: number | null;
-  /** Why the tag is `unknown` (`no_text`, `timeout`, `error`). */
+  /** Why the tag is `unknown` (`no_text`, `loading`, `error`). */
   reason?: string;
 }
 
 /** Anything that classifies one text: a loaded model, the Worker's registry, a remote call. */
 export interface SentimentClassifier {
-  classify(text: string): Promise<{ label: string; score: number }>;
+  /** Classifies the text's first `maxTokens` tokens (a classifier without a tokenizer may ignore it). */
+  classify(text: string, options: { maxTokens: number }): Promise<{ label: string; score: number }>;
+  /** Settles when the classifier can answer (its model is loaded); omitted when always ready. */
+  ready?(): Promise<unknown>;
 }
 
 export type TextSource = { pointer: string } | { query: string } | "body";
@@ -34,13 +46,17 @@ export interface SentimentOptions {
   classifier: SentimentClassifier | ((c: Context) => SentimentClassifier);
   /** Where the text is: `{ pointer: "/comment/body" }` (JSON body), `{ query: "q" }`, or `"body"` (raw text). */
   text: TextSource;
-  /** Longest wait for a verdict, in ms (default 100); past it the tag is `unknown`. */
-  budgetMs?: number;
+  /** Token budget: only the text's first `maxTokens` tokens are classified (default 128). */
+  maxTokens?: number;
+  /** Longest wait for the model's load, in ms (default 500); past it the tag is `unknown` (`loading`). */
+  loadWaitMs?: number;
   /** Response header carrying the tag (default `x-sentiment`); `false` for none. */
   header?: string | false;
-  /** Longest text classified, in characters (default 16,384); longer text is cut. */
+  /** Longest text read, in characters (default 16,384); longer text is cut before tokenizing. */
   maxChars?: number;
 }
+
+export const SENTIMENT_DEFAULTS = { maxTokens: 128, loadWaitMs: 500, maxChars: 16_384 } as const;
 
 export type SentimentEnv = { Variables: { sentiment: SentimentTag } };
 
@@ -49,11 +65,9 @@ export function formatTag(tag: SentimentTag): string {
 }
 
 export function sentimentTagger(options: SentimentOptions): MiddlewareHandler<SentimentEnv> {
-  const budgetMs = options.budgetMs ?? 100;
   const header = options.header ?? "x-sentiment";
-  const maxChars = options.maxChars ?? 16_384;
   return async (c, next) => {
-    const tag = await tagRequest(c, options, budgetMs, maxChars);
+    const tag = await tagRequest(c, options);
     c.set("sentiment", tag);
     await next();
     if (header !== false) c.res.headers.set(header, formatTag(tag));
@@ -61,7 +75,10 @@ export function sentimentTagger(options: SentimentOptions): MiddlewareHandler<Se
 }
 
 /** Classifies the request's text; never throws. */
-export async function tagRequest(c: Context, options: SentimentOptions, budgetMs: number, maxChars: number): Promise<SentimentTag> {
+export async function tagRequest(c: Context, options: SentimentOptions): Promise<SentimentTag> {
+  const maxTokens = Math.max(3, options.maxTokens ?? SENTIMENT_DEFAULTS.maxTokens); // [CLS], one token, [SEP]
+  const loadWaitMs = options.loadWaitMs ?? SENTIMENT_DEFAULTS.loadWaitMs;
+  const maxChars = options.maxChars ?? SENTIMENT_DEFAULTS.maxChars;
   let text: string | undefined;
   try {
     text = await readText(c, options.text);
@@ -69,20 +86,50 @@ export async function tagRequest(c: Context, options: SentimentOptions, budgetMs
     text = undefined;
   }
   if (text === undefined || text.trim() === "") return { label: "unknown", score: null, reason: "no_text" };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<SentimentTag>((resolve) => {
-    timer = setTimeout(() => resolve({ label: "unknown", score: null, reason: "timeout" }), budgetMs);
-  });
-  const verdict = (async (): Promise<SentimentTag> => {
-    const classifier = typeof options.classifier === "function" ? options.classifier(c) : options.classifier;
-    const { label, score } = await classifier.classify(text.slice(0, maxChars));
-    return { label, score };
-  })().catch((): SentimentTag => ({ label: "unknown", score: null, reason: "error" }));
   try {
-    return await Promise.race([verdict, timeout]);
+    const classifier = typeof options.classifier === "function" ? options.classifier(c) : options.classifier;
+    if (classifier.ready !== undefined && !(await settlesWithin(classifier.ready(), loadWaitMs))) {
+      return { label: "unknown", score: null, reason: "loading" };
+    }
+    const { label, score } = await classifier.classify(text.slice(0, maxChars), { maxTokens });
+    return { label, score };
+  } catch {
+    return { label: "unknown", score: null, reason: "error" };
+  }
+}
+
+/** True when `task` settles within `ms` (rejects when it rejects); the timer is always cleared. */
+async function settlesWithin(task: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([task.then(() => true as const), timeout]);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
+}
+
+/**
+ * The longest prefix of `text` that `count` says is at most `maxTokens` tokens (the whole text
+ * when it fits). Grows a window until it is over the budget, then bisects inside it, so the
+ * tokenizer only ever sees a few budgets' worth of text.
+ */
+export function cutToTokens(text: string, maxTokens: number, count: (text: string) => number): string {
+  let fits = 0;
+  let over = Math.min(text.length, Math.max(16, maxTokens * 4));
+  while (count(text.slice(0, over)) <= maxTokens) {
+    if (over === text.length) return text;
+    fits = over;
+    over = Math.min(text.length, over * 2);
+  }
+  while (over - fits > 1) {
+    const mid = (fits + over) >> 1;
+    if (count(text.slice(0, mid)) <= maxTokens) fits = mid;
+    else over = mid;
+  }
+  return text.slice(0, fits);
 }
 
 /** Reads the body as bytes first, so Hono's body cache keeps the exact bytes for later handlers. */
@@ -96,20 +143,35 @@ async function readText(c: Context, source: TextSource): Promise<string | undefi
 
 const registries = new WeakMap<Fetcher, Map<string, ModelRegistry>>();
 
+/** The request's `ctx.waitUntil`, when it has one. */
+export function keepAliveOf(c: Context | undefined): KeepAlive | undefined {
+  if (c === undefined) return undefined;
+  try {
+    const ctx = c.executionCtx;
+    return (task) => ctx.waitUntil(task);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A classifier over model shards in a static-assets binding (`model-shards/<id>/`), loaded
- * lazily once per isolate and shared by every request.
+ * lazily once per isolate and shared by every request. Pass the request's context so a load the
+ * request stops waiting for is kept alive (`ctx.waitUntil`) and serves the next request.
  */
-export function registryClassifier(assets: Fetcher, modelId = "sentiment"): SentimentClassifier {
+export function registryClassifier(assets: Fetcher, modelId = "sentiment", c?: Context): SentimentClassifier {
   let byModel = registries.get(assets);
   if (byModel === undefined) registries.set(assets, (byModel = new Map()));
   let shared = byModel.get(modelId);
   if (shared === undefined) byModel.set(modelId, (shared = new ModelRegistry(assets, [modelId], modelId)));
   const registry = shared;
+  const keepAlive = keepAliveOf(c);
   return {
-    async classify(text) {
-      const model = await registry.model(modelId);
-      const [result] = await model.classify([text]);
+    ready: () => registry.model(modelId, keepAlive),
+    async classify(text, { maxTokens }) {
+      const model = await registry.model(modelId, keepAlive);
+      const cut = cutToTokens(text, maxTokens, (prefix) => model.tokenize(prefix).ids.length);
+      const [result] = await model.classify([cut]);
       return { label: result!.label, score: result!.score };
     },
   };

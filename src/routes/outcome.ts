@@ -11,7 +11,7 @@ import { recordUsage } from "../middleware/usage.ts";
 import type { ClassifyDeps } from "../services/classify.ts";
 
 export function classifyDeps(c: Context<AppEnv>): ClassifyDeps {
-  return { registry: c.var.registry, cache: c.var.cache, defer: deferrer(c) };
+  return { registry: c.var.registry, cache: c.var.cache, defer: deferrer(c), maxTokens: c.var.config.maxRequestTokens };
 }
 
 /** `ctx.waitUntil` when the runtime gives one (always in workerd), else let the task run on. */

@@ -9,7 +9,8 @@ import { Hono, type Context } from "hono";
 import { cachePolicy } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { formatTag, sentimentTagger, type SentimentClassifier, type SentimentEnv, type TextSource } from "../middleware/sentiment.ts";
+import { positiveInt } from "../config.ts";
+import { cutToTokens, formatTag, SENTIMENT_DEFAULTS, sentimentTagger, type SentimentClassifier, type SentimentEnv, type TextSource } from "../middleware/sentiment.ts";
 import { classifyTexts } from "../services/classify.ts";
 import { classifyDeps } from "./outcome.ts";
 
@@ -23,10 +24,14 @@ export function parseTextSource(value: string | undefined): TextSource {
 
 /** The Worker's own models and result cache, as a sentiment classifier. */
 function serviceClassifier(c: Context<AppEnv>): SentimentClassifier {
+  const deps = classifyDeps(c);
+  const id = () => c.var.registry.resolve(c.env.PROXY_MODEL?.trim() || "sentiment");
   return {
-    async classify(text) {
-      const id = c.var.registry.resolve(c.env.PROXY_MODEL?.trim() || "sentiment");
-      const outcome = await classifyTexts(classifyDeps(c), id, [text], cachePolicy(undefined));
+    ready: () => c.var.registry.model(id(), deps.defer),
+    async classify(text, { maxTokens }) {
+      const tokenizer = await c.var.registry.tokenizer(id(), deps.defer);
+      const cut = cutToTokens(text, maxTokens, (prefix) => tokenizer.encode(prefix).ids.length);
+      const outcome = await classifyTexts(deps, id(), [cut], cachePolicy(undefined));
       const { label, score } = outcome.items[0]!.result;
       return { label, score };
     },
@@ -54,7 +59,8 @@ export const proxy = new Hono<AppEnv>().all(
     sentimentTagger({
       classifier: serviceClassifier,
       text: parseTextSource(c.env.PROXY_TEXT),
-      budgetMs: Number(c.env.PROXY_BUDGET_MS) > 0 ? Number(c.env.PROXY_BUDGET_MS) : 100,
+      maxTokens: positiveInt(c.env.PROXY_MAX_TOKENS, SENTIMENT_DEFAULTS.maxTokens),
+      loadWaitMs: positiveInt(c.env.PROXY_LOAD_WAIT_MS, SENTIMENT_DEFAULTS.loadWaitMs),
       header: false,
     })(c as unknown as Context<SentimentEnv>, next),
   async (c) => {

@@ -8,6 +8,7 @@ import { setMetric } from "hono/timing";
 import type { AppEnv } from "../env.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { recordUsage } from "../middleware/usage.ts";
+import { deferrer } from "./outcome.ts";
 import { parseTextRequest } from "./text-input.ts";
 
 export const tokenize = new Hono<AppEnv>().post(
@@ -17,7 +18,7 @@ export const tokenize = new Hono<AppEnv>().post(
     const request = parseTextRequest(await c.req.json(), c.var.config.maxBatch);
     const registry = c.var.registry;
     const id = registry.resolve(request.model);
-    const tokenizer = await registry.tokenizer(id);
+    const tokenizer = await registry.tokenizer(id, deferrer(c));
     const started = performance.now();
     const tokens = request.inputs.map((text) => tokenizer.encode(text));
     setMetric(c, "tokenize", performance.now() - started);

@@ -1,9 +1,12 @@
 /**
  * @module routes/webhooks
  * `POST /v1/webhooks/:hook`: signed-webhook moderation. Order matters: unknown hook (404) → size
- * limit (413) → signature on the raw bytes (401) → JSON (400) → text fields (422 when none) →
- * moderation → block (422, never forwarded) → respond (200 verdict) or forward (200, or 502 when
- * the target fails so the sender retries: nothing is silently dropped).
+ * limit (413) → signature on the raw bytes (401) → JSON (400; `application/x-www-form-urlencoded`
+ * bodies carry it as `payload=<json>`, GitHub's default for hooks made through its API) → text
+ * fields → moderation → block (422, never forwarded) → respond (200 verdict) or forward (200, or
+ * 502 when the target fails so the sender retries: nothing is silently dropped). A payload without
+ * text in the hook's fields (GitHub's `ping`, events the fields do not cover) is accepted with
+ * `moderated: false` and nothing flagged, unless the hook sets `require_text` (then 422 `no_text`).
  */
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -48,6 +51,27 @@ async function checkSignature(c: Context<AppEnv>, hook: HookConfig, body: Uint8A
   }
 }
 
+/** The payload: JSON, or for `application/x-www-form-urlencoded` the JSON in its `payload` field. */
+function parsePayload(raw: Uint8Array, contentType: string | undefined): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw);
+  } catch {
+    throw new ApiError(400, "invalid_json", "webhook body is not valid UTF-8");
+  }
+  const form = (contentType ?? "").split(";")[0]!.trim().toLowerCase() === "application/x-www-form-urlencoded";
+  if (form) {
+    const field = new URLSearchParams(text).get("payload");
+    if (field === null) throw new ApiError(400, "invalid_json", "form-encoded webhook body has no payload field (expected payload=<json>)");
+    text = field;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_json", form ? "the payload field of the form-encoded webhook body is not valid JSON" : "webhook body is not valid JSON");
+  }
+}
+
 export const webhooks = new Hono<AppEnv>().post(
   "/v1/webhooks/:hook",
   async (c, next) => {
@@ -66,16 +90,10 @@ export const webhooks = new Hono<AppEnv>().post(
     const raw = new Uint8Array(await c.req.arrayBuffer());
     await checkSignature(c, hook, raw);
 
-    let payload: unknown;
-    try {
-      payload = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
-    } catch {
-      throw new ApiError(400, "invalid_json", "webhook body is not valid JSON");
-    }
+    const payload = parsePayload(raw, c.req.header("content-type"));
     const found = hook.fields.flatMap((pointer) => findTexts(payload, pointer)).filter((f) => f.text.trim() !== "");
-    if (found.length === 0) {
-      throw new ApiError(422, "no_text", `none of the hook's fields (${hook.fields.join(", ")}) holds text in this payload`);
-    }
+    const noText = `none of the hook's fields (${hook.fields.join(", ")}) holds text in this payload`;
+    if (found.length === 0 && hook.requireText) throw new ApiError(422, "no_text", noText);
     if (found.length > c.var.config.maxBatch) {
       throw new ApiError(413, "too_many_fields", `payload has ${found.length} text fields; the maximum is ${c.var.config.maxBatch}`);
     }
@@ -88,11 +106,13 @@ export const webhooks = new Hono<AppEnv>().post(
       c.var.config.moderation.thresholds,
       cachePolicy(undefined),
     );
-    reportTimings(c, outcome);
+    if (found.length > 0) reportTimings(c, outcome);
     const verdict: ModerationVerdict = {
       hook: hook.name,
       model: `${outcome.model}@${outcome.version}`,
       flagged: outcome.results.some((r) => r.flagged),
+      moderated: found.length > 0,
+      ...(found.length > 0 ? {} : { reason: c.req.header("x-github-event") === "ping" ? `GitHub ping: ${noText}` : noText }),
       results: outcome.results.map((result, i) => ({ field: found[i]!.pointer, ...result })),
     };
 

@@ -2,8 +2,11 @@
  * @module services/moderate
  * Moderation verdicts on top of cached classification: per category a score (the moderation
  * model's label probabilities) and a flag (score ≥ that category's threshold); `flagged` when any
- * category is. Thresholds come from configuration (`MODERATION_THRESHOLDS`).
+ * category is. Thresholds come from configuration (`MODERATION_THRESHOLDS`). Only a multi-label
+ * model (independent sigmoid per category) can moderate: any other is refused with 400
+ * `unsupported_model` (a softmax over two classes would "flag" one of them for every text).
  */
+import { ApiError } from "../errors.ts";
 import { classifyTexts, type ClassifyDeps } from "./classify.ts";
 import type { CachePolicy, CacheSource } from "../cache/result-cache.ts";
 
@@ -40,6 +43,14 @@ export async function moderateTexts(
   thresholds: Thresholds,
   policy: CachePolicy,
 ): Promise<ModerationOutcome> {
+  const manifest = await deps.registry.manifest(id, deps.defer);
+  if (manifest.task !== "multi_label_classification") {
+    throw new ApiError(
+      400,
+      "unsupported_model",
+      `model ${id} is a ${manifest.task} model; moderation needs a multi-label model (task multi_label_classification), such as "moderation"`,
+    );
+  }
   const outcome = await classifyTexts(deps, id, inputs, policy);
   const results = outcome.items.map(({ result }): ModerationResult => {
     const categories: Record<string, boolean> = {};

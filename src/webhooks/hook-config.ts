@@ -26,6 +26,11 @@ export interface HookConfig {
   blockFlagged: boolean;
   /** Moderation model (default: `MODERATION_MODEL`). */
   model?: string;
+  /**
+   * Refuse payloads without text in `fields` with 422 `no_text` (default false: they are
+   * accepted unmoderated, as GitHub's `ping` and events without those fields must be).
+   */
+  requireText: boolean;
 }
 
 export class HookConfigError extends Error {
@@ -90,6 +95,8 @@ function parseHook(name: string, raw: unknown): HookConfig {
   if (typeof tolerance !== "number" || !(tolerance > 0)) fail("tolerance_seconds must be a positive number");
   const model = r["model"];
   if (model !== undefined && typeof model !== "string") fail("model must be a string");
+  const requireText = r["require_text"] ?? false;
+  if (typeof requireText !== "boolean") fail("require_text must be true or false");
   const header = r["signature_header"] ?? "x-webhook-signature";
   if (typeof header !== "string" || header === "") fail("signature_header must be a header name");
   return {
@@ -103,5 +110,6 @@ function parseHook(name: string, raw: unknown): HookConfig {
     ...(typeof target === "string" ? { target } : {}),
     blockFlagged: r["block_flagged"] === true,
     ...(typeof model === "string" ? { model } : {}),
+    requireText: requireText as boolean,
   };
 }

@@ -2,7 +2,9 @@
  * @module webhooks/signature
  * Webhook signature checks on the raw body bytes, before any parsing. HMAC-SHA256 is verified
  * with `crypto.subtle.verify`, which compares in constant time; the hex in the header is decoded
- * first, so a malformed value is simply a mismatch.
+ * first, so a malformed value is simply a mismatch. A signature header is bounded before any HMAC
+ * is computed (at most `MAX_SIGNATURE_HEADER_BYTES` long and `MAX_SIGNATURE_ENTRIES` entries), so
+ * an unauthenticated sender cannot make the Worker hash the body thousands of times.
  */
 export type SignatureFailure = "missing" | "malformed" | "mismatch" | "stale" | "future";
 
@@ -16,6 +18,17 @@ export class SignatureError extends Error {
 }
 
 const encoder = new TextEncoder();
+
+/** Longest signature header accepted (a GitHub one is 71 characters, a Stripe one ~150). */
+export const MAX_SIGNATURE_HEADER_BYTES = 1024;
+/** Most comma-separated entries in a `timestamped` header (`t` plus a few `v1` for key rotation). */
+export const MAX_SIGNATURE_ENTRIES = 8;
+
+function checkSize(header: string): void {
+  if (header.length > MAX_SIGNATURE_HEADER_BYTES) {
+    throw new SignatureError("malformed", `signature header is ${header.length} bytes; at most ${MAX_SIGNATURE_HEADER_BYTES} are accepted`);
+  }
+}
 
 function hmacKey(secret: string): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
@@ -37,6 +50,7 @@ async function verifyHex(key: CryptoKey, hex: string, data: Uint8Array): Promise
 /** GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`. */
 export async function verifyGithub(secret: string, body: Uint8Array, header: string | undefined): Promise<void> {
   if (header === undefined || header === "") throw new SignatureError("missing", "missing X-Hub-Signature-256 header");
+  checkSize(header);
   if (!header.startsWith("sha256=")) throw new SignatureError("malformed", 'X-Hub-Signature-256 must be "sha256=<hex>"');
   if (!(await verifyHex(await hmacKey(secret), header.slice(7), body))) {
     throw new SignatureError("mismatch", "signature does not match the body");
@@ -56,9 +70,14 @@ export async function verifyTimestamped(
   nowSeconds: number,
 ): Promise<void> {
   if (header === undefined || header === "") throw new SignatureError("missing", "missing signature header");
+  checkSize(header);
+  const parts = header.split(",");
+  if (parts.length > MAX_SIGNATURE_ENTRIES) {
+    throw new SignatureError("malformed", `signature header has ${parts.length} entries; at most ${MAX_SIGNATURE_ENTRIES} are accepted`);
+  }
   let timestamp: string | undefined;
   const candidates: string[] = [];
-  for (const part of header.split(",")) {
+  for (const part of parts) {
     const [name, value] = part.split("=", 2).map((s) => s.trim());
     if (name === "t") timestamp = value;
     else if (name === "v1" && value !== undefined) candidates.push(value);

@@ -14,5 +14,9 @@ export interface ModerationVerdict {
   /** `id@version` of the moderation model. */
   model: string;
   flagged: boolean;
+  /** False when no configured field held text (e.g. GitHub's `ping`): nothing was moderated. */
+  moderated: boolean;
+  /** Why nothing was moderated (only when `moderated` is false). */
+  reason?: string;
   results: FieldVerdict[];
 }

@@ -6,10 +6,18 @@
  *   that never touch a model (health, errors, model listing, tokenizing) never start an engine.
  * - Concurrent first requests share one load; a failed load is forgotten so the next request
  *   retries, and the failure surfaces as 503 `model_unavailable` naming the reason.
+ * - A shared load runs on the I/O of the request that started it, and workerd cancels a request's
+ *   I/O when the request ends: a load its creator stops waiting for (a route that fails fast, a
+ *   client that hangs up) would never settle, and every later request awaiting it would hang. So
+ *   every method takes the request's `keepAlive` (`ctx.waitUntil`), and a new load is handed to
+ *   it: the creating request stays alive until the load has settled, whatever it answers.
  */
 import { ApiError } from "../errors.ts";
 import type { Encoding, LoadedModel, Manifest } from "../model/index.ts";
 import { assetsSource } from "./assets-source.ts";
+
+/** Keeps the calling request alive until a task settles (`ctx.waitUntil`). */
+export type KeepAlive = (task: Promise<unknown>) => void;
 
 export interface ModelInfo {
   id: string;
@@ -54,15 +62,15 @@ export class ModelRegistry {
   }
 
   /** The model's manifest (small; read without loading the model). */
-  manifest(id: string): Promise<Manifest> {
-    return this.#once(this.#manifests, id, async () => {
+  manifest(id: string, keepAlive?: KeepAlive): Promise<Manifest> {
+    return this.#once(this.#manifests, id, keepAlive, async () => {
       const { readManifest } = await import("../model/index.ts");
       return readManifest(assetsSource(this.#assets, id));
     });
   }
 
-  async describe(id: string): Promise<ModelInfo> {
-    const manifest = await this.manifest(id);
+  async describe(id: string, keepAlive?: KeepAlive): Promise<ModelInfo> {
+    const manifest = await this.manifest(id, keepAlive);
     return {
       id: manifest.id,
       task: manifest.task,
@@ -76,14 +84,14 @@ export class ModelRegistry {
    * The model's tokenizer with its settings and max length. Reads only the manifest and the
    * tokenizer shard (verified), so tokenizing never starts an engine; reuses a loaded model's tokenizer.
    */
-  async tokenizer(id: string): Promise<TextTokenizer> {
+  async tokenizer(id: string, keepAlive?: KeepAlive): Promise<TextTokenizer> {
     const loaded = this.#ready.has(id) ? await this.#models.get(id) : undefined;
     if (loaded !== undefined) return { version: loaded.manifest.version, encode: (text) => loaded.tokenize(text) };
-    return this.#once(this.#tokenizers, id, async () => {
+    return this.#once(this.#tokenizers, id, keepAlive, async () => {
       const [{ readShard }, { AlbertTokenizer }, manifest] = await Promise.all([
         import("../model/shard-source.ts"),
         import("../tokenizer/index.ts"),
-        this.manifest(id),
+        this.manifest(id, keepAlive),
       ]);
       const spiece = await readShard(assetsSource(this.#assets, id), manifest, "tokenizer");
       const settings = manifest.tokenizer;
@@ -93,16 +101,20 @@ export class ModelRegistry {
   }
 
   /** The loaded model: shards fetched, verified against the manifest, weights in the engine. */
-  model(id: string): Promise<LoadedModel> {
-    return this.#once(this.#models, id, async () => {
-      const [{ loadModel }, { workerEngine }, manifest] = await Promise.all([import("../model/index.ts"), import("./engine.ts"), this.manifest(id)]);
+  model(id: string, keepAlive?: KeepAlive): Promise<LoadedModel> {
+    return this.#once(this.#models, id, keepAlive, async () => {
+      const [{ loadModel }, { workerEngine }, manifest] = await Promise.all([import("../model/index.ts"), import("./engine.ts"), this.manifest(id, keepAlive)]);
       const model = await loadModel(assetsSource(this.#assets, id), { engine: workerEngine, manifest });
       this.#ready.add(id);
       return model;
     });
   }
 
-  #once<T>(cache: Map<string, Promise<T>>, id: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * One shared load per id. The load starts in the calling request and is handed to its
+   * `keepAlive`, so that request's I/O lives until the load settles; a failure clears the entry.
+   */
+  #once<T>(cache: Map<string, Promise<T>>, id: string, keepAlive: KeepAlive | undefined, load: () => Promise<T>): Promise<T> {
     let pending = cache.get(id);
     if (pending === undefined) {
       pending = load().catch((error: unknown) => {
@@ -112,6 +124,7 @@ export class ModelRegistry {
         });
       });
       cache.set(id, pending);
+      keepAlive?.(pending.catch(() => undefined));
     }
     return pending;
   }

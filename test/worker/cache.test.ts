@@ -105,4 +105,38 @@ describe("result cache", () => {
     expect(again.cache).toBe("hit-memory");
     expect(again.body.results.map((r) => r.cache)).toEqual(["hit-memory", "hit-memory"]);
   });
+
+  it("treats a malformed KV value as a miss, never copies it into memory, and overwrites it", async () => {
+    const bad = ["not json {", '{"label": 5}', "[]", "null", '{"label":"positive","score":2,"scores":{},"tokens":3,"truncated":false}'];
+    const reference = await classify(createApp(), "a reference text for the malformed-entry test .");
+    expect(reference.status).toBe(200);
+    for (const [i, value] of bad.entries()) {
+      const text = `a text whose cached entry was damaged , case ${i} .`;
+      const key = await kvKey(text);
+      await env.CACHE!.put(key, value);
+      const app = createApp();
+      const first = await classify(app, text);
+      expect(first.status, value).toBe(200);
+      expect(first.cache, value).toBe("miss");
+      const [result] = first.body.results;
+      expect(result!.label).toMatch(/^(negative|positive)$/);
+      expect(result!.score).toBeGreaterThanOrEqual(0.5);
+      const stored = JSON.parse((await env.CACHE!.get(key))!) as { label: string; score: number };
+      expect(stored).toMatchObject({ label: result!.label, score: result!.score }); // overwritten
+      expect((await classify(app, text)).body).toEqual(first.body); // memory holds the fresh result
+    }
+  });
+
+  it("never copies a malformed KV value into memory, even when the overwrite fails", async () => {
+    const text = "the kv entry is damaged and kv writes fail .";
+    const key = await kvKey(text);
+    const damaged = { get: async (k: string) => (k === key ? '{"label":' : null), put: () => Promise.reject(new Error("KV unavailable")) } as unknown as KVNamespace;
+    const app = createApp();
+    const bindings = { ...env, CACHE: damaged };
+    const first = await classify(app, text, bindings);
+    expect([first.status, first.cache]).toEqual([200, "miss"]);
+    const second = await classify(app, text, bindings);
+    expect([second.status, second.cache]).toEqual([200, "hit-memory"]);
+    expect(second.body).toEqual(first.body);
+  });
 });

@@ -66,6 +66,20 @@ describe("POST /v1/moderations", () => {
     expect(split[1].results[0]).toMatchObject({ flagged: true, categories: { hate: true, offensive: false } });
   });
 
+  it("refuses a model that is not multi-label with 400, for the API and for webhooks", async () => {
+    const response = await app.request("/v1/moderations", { method: "POST", headers: json, body: '{"input":"have a nice day","model":"sentiment"}' }, env);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("unsupported_model");
+    expect(body.error.message).toMatch(/sentiment.*multi-label/);
+    const hook = { open: { signature: "none", fields: ["/text"], model: "sentiment" } };
+    const delivered = await app.request("/v1/webhooks/open", { method: "POST", headers: json, body: '{"text":"hello"}' }, { ...env, WEBHOOKS: hook } as Bindings);
+    expect(delivered.status).toBe(400);
+    expect(((await delivered.json()) as { error: { code: string } }).error.code).toBe("unsupported_model");
+    const viaConfig = await app.request("/v1/moderations", { method: "POST", headers: json, body: '{"input":"x"}' }, { ...env, MODERATION_MODEL: "sentiment" });
+    expect(viaConfig.status).toBe(400);
+  });
+
   it("reports a bad threshold setting as a configuration error", async () => {
     const response = await app.request("/v1/moderations", { method: "POST", headers: json, body: '{"input":"x"}' }, { ...env, MODERATION_THRESHOLDS: "hate=lots" });
     expect(response.status).toBe(500);
@@ -84,6 +98,7 @@ const hooks = {
   "gh-block": { signature: "github", secret: "GH_SECRET", fields: ["/comment/body"], action: "forward", target: "https://target.example/hooks/in", block_flagged: true },
   stamped: { signature: "timestamped", secret: "STRIPE_SECRET", fields: ["/data/text"], tolerance_seconds: 300 },
   open: { signature: "none", fields: ["/text"] },
+  strict: { signature: "github", secret: "GH_SECRET", fields: ["/comment/body"], require_text: true },
 };
 const bindings = { ...env, WEBHOOKS: hooks, GH_SECRET: GITHUB_SECRET, STRIPE_SECRET } as Bindings;
 
@@ -152,7 +167,32 @@ describe("POST /v1/webhooks/:hook", () => {
     expect([wrong.status, wrong.body.error!.code]).toEqual([401, "signature_invalid"]);
   });
 
-  it("answers 413 for an oversize body, 400 for a signed non-JSON body, 422 when no field has text, 404 for an unknown hook", async () => {
+  it("bounds the signature header before hashing: too many entries or too many bytes → 401", async () => {
+    const body = JSON.stringify({ data: { text: "great service, thank you" } });
+    const now = Math.floor(Date.now() / 1000);
+    const valid = await signTimestamped(STRIPE_SECRET, body, now);
+    const fake = (i: number) => `v1=${i.toString(16).padStart(64, "0")}`;
+    const verify = vi.spyOn(crypto.subtle, "verify");
+    try {
+      const flood = await deliver("stamped", body, { "x-webhook-signature": [`t=${now}`, ...Array.from({ length: 2000 }, (_, i) => fake(i))].join(",") });
+      expect([flood.status, flood.body.error!.code]).toEqual([401, "signature_invalid"]);
+      expect(flood.body.error!.message).toMatch(/at most/);
+      const long = await deliver("stamped", body, { "x-webhook-signature": `${valid},v0=${"a".repeat(2000)}` });
+      expect([long.status, long.body.error!.code]).toEqual([401, "signature_invalid"]);
+      expect(long.body.error!.message).toMatch(/at most 1024/);
+      const github = await deliver("gh-respond", issue, { "x-hub-signature-256": `sha256=${"0".repeat(4000)}` });
+      expect([github.status, github.body.error!.code]).toEqual([401, "signature_invalid"]);
+      expect(verify).not.toHaveBeenCalled();
+      // Key rotation still works: a few v1 entries, one of them right.
+      const rotated = await deliver("stamped", body, { "x-webhook-signature": [valid, fake(1), fake(2)].join(",") });
+      expect(rotated.status).toBe(200);
+      expect(verify.mock.calls.length).toBeLessThanOrEqual(8);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  it("answers 413 for an oversize body, 400 for a signed non-JSON body, 422 when no field has text and the hook requires it, 404 for an unknown hook", async () => {
     const big = JSON.stringify({ comment: { body: "x".repeat(2048) } });
     const oversize = await deliver("gh-forward", big, { "x-hub-signature-256": await githubSignature(big) }, { MAX_BODY_BYTES: "1024" });
     expect([oversize.status, oversize.body.error!.code]).toEqual([413, "payload_too_large"]);
@@ -162,12 +202,57 @@ describe("POST /v1/webhooks/:hook", () => {
     expect([notJson.status, notJson.body.error!.code]).toEqual([400, "invalid_json"]);
 
     const ping = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
-    const nothing = await deliver("gh-forward", ping, { "x-hub-signature-256": await githubSignature(ping) });
+    const nothing = await deliver("strict", ping, { "x-hub-signature-256": await githubSignature(ping) });
     expect([nothing.status, nothing.body.error!.code]).toEqual([422, "no_text"]);
 
     const unknown = await deliver("nope", "{}", {});
     expect([unknown.status, unknown.body.error!.code]).toEqual([404, "hook_not_found"]);
     expect(upstream).not.toHaveBeenCalled();
+  });
+
+  it("accepts GitHub's ping and events without text: 200, nothing flagged, the verdict says why", async () => {
+    const ping = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1, hook: { type: "Repository", events: ["issues"], config: { content_type: "json" } } });
+    const headers = { "x-hub-signature-256": await githubSignature(ping), "x-github-event": "ping" };
+    const responded = await deliver("gh-respond", ping, headers);
+    expect(responded.status).toBe(200);
+    expect(responded.body).toMatchObject({ hook: "gh-respond", flagged: false, moderated: false, results: [] });
+    expect(responded.body["reason"]).toMatch(/ping.*\/issue\/title/);
+
+    upstream.mockResolvedValue(new Response("ok", { status: 200 }));
+    const star = JSON.stringify({ action: "created", starred_at: "2026-11-30T00:00:00Z", repository: { full_name: "o/r" } });
+    const forwarded = await deliver("gh-forward", star, { "x-hub-signature-256": await githubSignature(star), "x-github-event": "star" });
+    expect(forwarded.status).toBe(200);
+    expect(forwarded.body).toMatchObject({ flagged: false, moderated: false, forwarded: { status: 200 } });
+    expect(new Headers((upstream.mock.calls[0]![1] as RequestInit).headers).get("x-moderation-flagged")).toBe("false");
+    // Under thresholds of 0 every moderated text is flagged; a payload without text still is not.
+    const blocked = await deliver("gh-block", ping, headers, { MODERATION_THRESHOLDS: "0" });
+    expect([blocked.status, blocked.body["flagged"]]).toEqual([200, false]);
+  });
+
+  it("accepts GitHub's form-encoded deliveries (payload=<json>), signed over the raw body", async () => {
+    const form = `payload=${encodeURIComponent(issue).replace(/%20/g, "+")}`;
+    const formHeaders = { "content-type": "application/x-www-form-urlencoded", "x-hub-signature-256": await githubSignature(form), "x-github-event": "issues" };
+    const viaForm = await deliver("gh-respond", form, formHeaders);
+    expect(viaForm.status).toBe(200);
+    const viaJson = await deliver("gh-respond", issue, { "x-hub-signature-256": await githubSignature(issue) });
+    expect(viaForm.body["results"]).toEqual(viaJson.body["results"]);
+    expect(viaForm.body["moderated"]).toBe(true);
+
+    const tampered = await deliver("gh-respond", form.replace("Crash", "Crush"), formHeaders);
+    expect([tampered.status, tampered.body.error!.code]).toEqual([401, "signature_invalid"]);
+    const noPayload = "other=1";
+    const missing = await deliver("gh-respond", noPayload, { ...formHeaders, "x-hub-signature-256": await githubSignature(noPayload) });
+    expect([missing.status, missing.body.error!.code]).toEqual([400, "invalid_json"]);
+    expect(missing.body.error!.message).toMatch(/payload/);
+  });
+
+  it("walks a payload nested thousands of arrays deep without overflowing the stack (found by the fuzz test)", async () => {
+    const deep = `{"text": ${"[".repeat(20_000)}"deep down"${"]".repeat(20_000)}}`;
+    const result = await deliver("open", deep, {});
+    expect(result.status).toBe(200);
+    expect((result.body["results"] as { field: string }[])[0]!.field).toBe(`/text${"/0".repeat(20_000)}`);
+    const order = await deliver("open", JSON.stringify({ text: ["a", ["b", "c"], "d"] }), {});
+    expect((order.body["results"] as { field: string }[]).map((r) => r.field)).toEqual(["/text/0", "/text/1/0", "/text/1/1", "/text/2"]);
   });
 
   it("forwards the original bytes with x-moderation headers", async () => {

@@ -1,21 +1,24 @@
 /**
  * The sentiment middleware mounted in a separate small Hono app inside workerd, on the real
  * sentiment shards: tags from a JSON pointer, a query parameter or the raw body; the handler still
- * reads the body; model failure, timeout and missing text tag `unknown` and the request is still
- * served. Then the Worker's proxy mode: `x-sentiment` added to the upstream request.
+ * reads the body; only the first `maxTokens` tokens are classified; only the model load is waited
+ * for (`loadWaitMs`), never the classification; model failure, a load still under way and missing
+ * text tag `unknown` and the request is still served. Then the Worker's proxy mode: `x-sentiment`
+ * added to the upstream request.
  */
 import { env } from "cloudflare:test";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app.ts";
-import { registryClassifier, sentimentTagger, type SentimentEnv, type SentimentOptions } from "../../src/middleware/sentiment.ts";
+import { cutToTokens, registryClassifier, sentimentTagger, type SentimentEnv, type SentimentOptions } from "../../src/middleware/sentiment.ts";
+import { ModelRegistry } from "../../src/worker/model-registry.ts";
 
 type ClientEnv = { Bindings: { ASSETS: Fetcher } } & SentimentEnv;
 
 /** Somebody else's app: echoes the tag and the body it still can read. */
 function clientApp(options: Partial<SentimentOptions> & Pick<SentimentOptions, "text">) {
   const app = new Hono<ClientEnv>();
-  app.use("/comments", sentimentTagger({ classifier: (c) => registryClassifier(c.env.ASSETS), budgetMs: 20_000, ...options }));
+  app.use("/comments", sentimentTagger({ classifier: (c) => registryClassifier(c.env.ASSETS, "sentiment", c), loadWaitMs: 60_000, ...options }));
   app.post("/comments", async (c) => c.json({ tag: c.var.sentiment, echoed: await c.req.text() }, 201));
   return app;
 }
@@ -64,11 +67,52 @@ describe("sentimentTagger in another Hono app", () => {
     expect(response.headers.get("x-sentiment")).toBe("unknown");
   });
 
-  it("tags unknown past the time budget, and when there is no text", async () => {
-    const never = { classify: () => new Promise<never>(() => {}) };
-    const slow = await clientApp({ text: "body", classifier: never, budgetMs: 50 }).request("/comments", { method: "POST", body: "hello" }, env);
+  it("classifies only the text's first maxTokens tokens", async () => {
+    const text = `a wonderful , moving , beautiful film . ${"an awful , boring , terrible waste of time . ".repeat(40)}`;
+    const tokenizer = await new ModelRegistry(env.ASSETS, ["sentiment"], "sentiment").tokenizer("sentiment");
+    const prefix = cutToTokens(text, 12, (p) => tokenizer.encode(p).ids.length);
+    expect(tokenizer.encode(prefix).ids.length).toBeLessThanOrEqual(12);
+    expect(prefix.length).toBeGreaterThan(20);
+    const [whole, head] = [await expected(text), await expected(prefix)];
+    expect(head.label).not.toBe(whole.label); // the test tells the two apart
+    const response = await clientApp({ text: "body", maxTokens: 12 }).request("/comments", { method: "POST", body: text }, env);
+    const tag = ((await response.json()) as Echo).tag;
+    expect(tag.label).toBe(head.label);
+    expect(tag.score).toBeCloseTo(head.score, 6);
+  });
+
+  it("waits only for the model load: unknown (loading) past loadWaitMs, tagged once the load is done", async () => {
+    // A cold registry of its own (a new ASSETS object) whose shard reads wait 150 ms each, as on a
+    // cold edge cache, and 50 ms of patience.
+    const slowAssets = {
+      async fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return env.ASSETS.fetch(new Request(input as RequestInfo, init));
+      },
+      connect: env.ASSETS.connect,
+    };
+    const assets = slowAssets as unknown as Fetcher;
+    const impatient = clientApp({ text: "body", loadWaitMs: 50 });
+    const body = "a joyous , funny ride";
+    const first = await impatient.request("/comments", { method: "POST", body }, { ASSETS: assets });
+    expect(first.status).toBe(201);
+    expect(((await first.json()) as Echo).tag).toEqual({ label: "unknown", score: null, reason: "loading" });
+    let tag: Echo["tag"] = { label: "unknown", score: null };
+    for (let i = 0; i < 100 && tag.label === "unknown"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      tag = ((await (await impatient.request("/comments", { method: "POST", body }, { ASSETS: assets })).json()) as Echo).tag;
+    }
+    expect(tag.label).toBe(await expectedLabel(body)); // the load went on without the first request
+  });
+
+  it("never times a classification out: a ready classifier is always waited for", async () => {
+    const slowButReady = { classify: () => new Promise<{ label: string; score: number }>((resolve) => setTimeout(() => resolve({ label: "positive", score: 0.9 }), 300)) };
+    const slow = await clientApp({ text: "body", classifier: slowButReady, loadWaitMs: 50 }).request("/comments", { method: "POST", body: "hello" }, env);
     expect(slow.status).toBe(201);
-    expect(((await slow.json()) as Echo).tag).toEqual({ label: "unknown", score: null, reason: "timeout" });
+    expect(((await slow.json()) as Echo).tag).toEqual({ label: "positive", score: 0.9 });
+  });
+
+  it("tags unknown when there is no text", async () => {
     const empty = await clientApp({ text: { pointer: "/missing" } }).request("/comments", { method: "POST", body: '{"other": 1}' }, env);
     expect(((await empty.json()) as Echo).tag).toEqual({ label: "unknown", score: null, reason: "no_text" });
     const notJson = await clientApp({ text: { pointer: "/a" } }).request("/comments", { method: "POST", body: "{oops" }, env);
@@ -81,7 +125,7 @@ describe("proxy mode", () => {
   const upstream = vi.spyOn(globalThis, "fetch");
   afterEach(() => upstream.mockReset());
   const app = createApp();
-  const proxied = { ...env, PROXY_ORIGIN: "https://origin.example/api", PROXY_TEXT: "pointer:/message", PROXY_BUDGET_MS: "20000" };
+  const proxied = { ...env, PROXY_ORIGIN: "https://origin.example/api", PROXY_TEXT: "pointer:/message", PROXY_LOAD_WAIT_MS: "60000", PROXY_MAX_TOKENS: "64" };
 
   it("forwards to the origin with x-sentiment on the upstream request", async () => {
     upstream.mockResolvedValue(new Response('{"saved":true}', { status: 201, headers: { "content-type": "application/json", "x-origin": "yes" } }));

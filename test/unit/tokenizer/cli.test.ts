@@ -34,12 +34,30 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("albert-edge tokenize", () => {
   it("writes one {ids} line per input line, in order", async () => {
-    const r = await tokenize(["--model", sharedTokenizer], '{"text":"Hello, world!"}\n{"text":""}\n\n{"text":"1,000,000 dollars"}\n');
+    const r = await tokenize(["--model", sharedTokenizer], '{"text":"Hello, world!"}\n\n{"text":"1,000,000 dollars"}\n');
     expect(r).toEqual({
       code: 0,
-      stdout: '{"ids":[2,10975,15,126,187,3]}\n{"ids":[2,3]}\n{"ids":[2,137,11623,5415,3]}\n',
+      stdout: '{"ids":[2,10975,15,126,187,3]}\n{"ids":[2,137,11623,5415,3]}\n',
       stderr: "",
     });
+  });
+
+  it("ends lines at \\n only: U+2028 / U+2029 inside a line (Python's ensure_ascii=False) and \\r\\n are fine", async () => {
+    const python = '{"text": "Hello,\u2028world!"}\r\n{"text": "one\u2029two"}\r\n{"text": "last"}';
+    const r = await tokenize(["--model", sharedTokenizer, "--pieces"], python);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { ids: number[]; pieces: string[] });
+    expect(lines).toHaveLength(3);
+    const escaped = await tokenize(["--model", sharedTokenizer, "--pieces"], '{"text":"Hello,\\u2028world!"}\n{"text":"one\\u2029two"}\n{"text":"last"}\n');
+    expect(lines).toEqual(escaped.stdout.trim().split("\n").map((l) => JSON.parse(l)));
+  });
+
+  it("refuses empty text as the API does, naming the line", async () => {
+    const r = await tokenize(["--model", sharedTokenizer], '{"text":"a"}\n{"text":"  "}\n{"text":"b"}\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('{"ids":[2,21,3]}\n');
+    expect(r.stderr).toMatch(/stdin line 2: "text" is empty/);
   });
 
   it("truncates only with --max-length, and then reports it; --pieces adds pieces", async () => {

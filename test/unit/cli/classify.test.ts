@@ -1,0 +1,51 @@
+/**
+ * @module test/unit/cli/classify
+ * `albert-edge classify` run as a process on the shipped sentiment shards: JSONL lines end at
+ * `\n` only (U+2028 / U+2029 stay inside a line, `\r\n` is fine), empty text is refused naming the
+ * line, and a Hugging Face checkpoint given as `--model` says to run `convert` first.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot, sst2MiniDir } from "../../support/paths.ts";
+
+const shards = join(repoRoot, "model-shards/sentiment");
+
+/** Runs the real command (`src/cli.ts classify`) with `input` on stdin. */
+async function classify(argv: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cli = spawnSync(process.execPath, ["--experimental-strip-types", "--no-warnings", "src/cli.ts", "classify", ...argv], {
+    cwd: repoRoot,
+    input,
+    encoding: "utf8",
+    maxBuffer: 16 << 20,
+  });
+  return { code: cli.status ?? -1, stdout: cli.stdout, stderr: cli.stderr };
+}
+
+describe("albert-edge classify input", () => {
+  it("reads JSONL that Python writes with ensure_ascii=False (U+2028 / U+2029 in text) and \\r\\n line ends", async () => {
+    const texts = ["a warm\u2028and funny film", "dull\u2029and tedious", "fine ."];
+    const raw = texts.map((text) => `{"text": "${text}"}`).join("\r\n") + "\r\n";
+    const r = await classify(["--model", shards], raw);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { label: string; score: number });
+    expect(lines).toHaveLength(3);
+    const escaped = await classify(["--model", shards], texts.map((text) => JSON.stringify({ text })).join("\n"));
+    expect(lines).toEqual(escaped.stdout.trim().split("\n").map((l) => JSON.parse(l)));
+  });
+
+  it("refuses empty text as the API does, after the lines before it", async () => {
+    const r = await classify(["--model", shards], '{"text":"a fine film ."}\n{"text":""}\n{"text":"never read"}\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/stdin line 2: "text" is empty/);
+  });
+
+  it("says to run convert first when --model is a Hugging Face checkpoint", async () => {
+    const r = await classify(["--model", sst2MiniDir], '{"text":"hi"}\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Hugging Face checkpoint");
+    expect(r.stderr).toContain(`albert-edge convert ${sst2MiniDir} <out-dir>`);
+  });
+});
