@@ -22,14 +22,17 @@ export interface TextResult {
   scores: Record<string, number>;
   tokens: number;
   truncated: boolean;
+  /** Layers (block passes) that ran: fewer than the model's depth when it exited early. */
+  layers: number;
 }
 
 /** A cached value is only used when it is a whole result for this model's labels. */
 export function isTextResult(value: unknown, labels: readonly string[]): value is TextResult {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const { label, score, scores, tokens, truncated } = value as Record<string, unknown>;
+  const { label, score, scores, tokens, truncated, layers } = value as Record<string, unknown>;
   if (typeof label !== "string" || !labels.includes(label) || !isProbability(score)) return false;
   if (!Number.isInteger(tokens) || (tokens as number) < 2 || typeof truncated !== "boolean") return false;
+  if (!Number.isInteger(layers) || (layers as number) < 1) return false;
   if (typeof scores !== "object" || scores === null || Array.isArray(scores)) return false;
   const entries = Object.entries(scores);
   return entries.length === labels.length && entries.every(([name, p]) => labels.includes(name) && isProbability(p));
@@ -64,15 +67,24 @@ export interface ClassifyDeps {
   maxTokens?: number;
 }
 
+export interface ClassifyOptions {
+  /** Run every layer even when the model may exit early (its answers are cached apart). */
+  fullDepth?: boolean;
+}
+
 export async function classifyTexts(
   deps: ClassifyDeps,
   id: string,
   inputs: readonly string[],
   policy: CachePolicy,
+  options: ClassifyOptions = {},
 ): Promise<ClassifyOutcome> {
   const manifest = await deps.registry.manifest(id, deps.defer);
+  // Only a model with early exit answers differently at full depth.
+  const fullDepth = options.fullDepth === true && manifest.early_exit !== undefined;
+  const keyOptions = fullDepth ? { full_depth: true } : undefined;
   const keys = await Promise.all(
-    inputs.map((input) => cacheKey({ model: manifest.id, version: manifest.version, task: "classify", input })),
+    inputs.map((input) => cacheKey({ model: manifest.id, version: manifest.version, task: "classify", input, ...(keyOptions === undefined ? {} : { options: keyOptions }) })),
   );
   const found: { value: TextResult | undefined; source: CacheSource }[] = policy.read
     ? await (deps.cache as ResultCache<TextResult>).getMany(keys, (value) => isTextResult(value, manifest.labels))
@@ -88,11 +100,14 @@ export async function classifyTexts(
     const model = await deps.registry.model(id, deps.defer);
     timings.loadMs = performance.now() - loadStarted;
     checkBudget(cachedTokens + missing.reduce((sum, index) => sum + model.tokenize(inputs[index]!).ids.length, 0), deps.maxTokens);
-    const output = await model.classify(missing.map((index) => inputs[index]!));
+    const output = await model.classify(
+      missing.map((index) => inputs[index]!),
+      { fullDepth },
+    );
     timings.tokenizeMs = output.timings.tokenizeMs;
     timings.modelMs = output.timings.modelMs;
-    output.results.forEach(({ label, score, scores, tokens, truncated }, i) => {
-      fresh.set(missing[i]!, { label, score, scores, tokens, truncated });
+    output.results.forEach(({ label, score, scores, tokens, truncated, layers }, i) => {
+      fresh.set(missing[i]!, { label, score, scores, tokens, truncated, layers });
     });
     if (policy.write) {
       deps.cache.putMany(

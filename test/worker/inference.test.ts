@@ -14,6 +14,7 @@ interface ClassifyResult {
   scores: Record<string, number>;
   tokens: number;
   truncated: boolean;
+  layers: number;
 }
 
 const postJson = (path: string, body: unknown, init: RequestInit = {}) =>
@@ -45,7 +46,7 @@ function instrumentedAssets(corrupt: Set<string> = new Set()) {
   return { assets: fetcher as unknown as Fetcher, reads, corrupt };
 }
 
-async function manifest(): Promise<{ version: string; shards: { file: string; role: string }[]; tokenizer: { max_length: number } }> {
+async function manifest(): Promise<{ version: string; shards: { file: string; role: string }[]; tokenizer: { max_length: number }; config: { num_hidden_layers: number } }> {
   return (await (await env.ASSETS.fetch(new Request("http://assets/sentiment/manifest.json"))).json()) as never;
 }
 
@@ -78,11 +79,22 @@ describe("POST /v1/classify on the default model", () => {
     const body = (await response.json()) as { results: ClassifyResult[] };
     expect(body.results).toHaveLength(1);
     expect(body.results[0]!.truncated).toBe(false);
-    const { version } = await manifest();
+    const { version, config } = await manifest();
+    // The default model has no early exit: every layer runs.
+    expect(body.results[0]!.layers).toBe(config.num_hidden_layers);
     expect(response.headers.get("x-model")).toBe(`sentiment@${version}`);
     expect(response.headers.get("x-request-id")).toBeTruthy();
     const timing = response.headers.get("server-timing") ?? "";
     for (const metric of ["tokenize", "model", "total"]) expect(timing).toMatch(new RegExp(`(^|,\\s*)${metric};`));
+  });
+
+  it("takes full_depth as a boolean only (400 otherwise); the same answer for a model without early exit", async () => {
+    const plain = (await (await postJson("/v1/classify", { input: "a fine film ." })).json()) as { results: ClassifyResult[] };
+    const full = (await (await postJson("/v1/classify", { input: "a fine film .", full_depth: true })).json()) as { results: ClassifyResult[] };
+    expect(full.results).toEqual(plain.results);
+    const bad = await postJson("/v1/classify", { input: "a fine film .", full_depth: "yes" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "invalid_request", message: expect.stringContaining("full_depth") });
   });
 
   it("truncates text over the max length and says so", async () => {
