@@ -4,20 +4,13 @@
  * its sha256; the entry parses as the Worker parses `API_KEYS`; bad ids are usage errors.
  */
 import { createHash } from "node:crypto";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { parseApiKeys } from "../../../src/api-keys.ts";
 import { run } from "../../../src/cli/key.ts";
+import { runCaptured, type CliResult } from "../../support/cli-run.ts";
 
-async function key(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on("data", (c: Buffer) => out.push(c.toString("utf8")));
-  stderr.on("data", (c: Buffer) => err.push(c.toString("utf8")));
-  const code = await run(argv, { stdout, stderr });
-  return { code, stdout: out.join(""), stderr: err.join("") };
+function key(argv: string[]): Promise<CliResult> {
+  return runCaptured(run, argv);
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");

@@ -6,9 +6,9 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadTokenizerSource, run } from "../../../src/cli/tokenize.ts";
+import { runCaptured } from "../../support/cli-run.ts";
 import { modelPath, repoRoot } from "./helpers.ts";
 
 interface Result {
@@ -17,15 +17,8 @@ interface Result {
   stderr: string;
 }
 
-async function tokenize(argv: string[], input: string): Promise<Result> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on("data", (c: Buffer) => out.push(c.toString("utf8")));
-  stderr.on("data", (c: Buffer) => err.push(c.toString("utf8")));
-  const code = await run(argv, { stdin: Readable.from([input]), stdout, stderr });
-  return { code, stdout: out.join(""), stderr: err.join("") };
+function tokenize(argv: string[], input: string): Promise<Result> {
+  return runCaptured(run, argv, input);
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "albert-tokenize-"));
