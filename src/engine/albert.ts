@@ -20,16 +20,10 @@ import type { ForwardOptions } from "../model/engine.ts";
 import { groupOfLayer, type Manifest, type ModelConfig, type Task } from "../model/manifest.ts";
 import { Arena } from "./arena.ts";
 import { ACT, type Kernels } from "./kernels.ts";
-import { padK, planLinear, writeLinear, type EmbeddingsSource, type HeadSource, type LayerSource, type PackedLinear } from "./weights.ts";
+import { padK, planLinear, writeLinear, type EmbeddingsSource, type HeadSource, type Layer, type LayerSource, type PackedLinear } from "./weights.ts";
 
-interface LayerWeights {
-  qkv: PackedLinear;
-  dense: PackedLinear;
-  ln1: [number, number];
-  ffn: PackedLinear;
-  ffnOut: PackedLinear;
-  ln2: [number, number];
-}
+/** A layer in kernel memory (byte offsets). */
+type LayerWeights = Layer<PackedLinear, number>;
 
 interface Weights {
   word: number;

@@ -36,14 +36,18 @@ export interface EmbeddingsSource {
   projection: LinearSource;
 }
 
-export interface LayerSource {
-  qkv: LinearSource;
-  dense: LinearSource;
-  ln1: [Float32Array, Float32Array];
-  ffn: LinearSource;
-  ffnOut: LinearSource;
-  ln2: [Float32Array, Float32Array];
+/** One AlbertLayer's parameters: Linears of type L, LayerNorm (gamma, beta) pairs of type N. */
+export interface Layer<L, N> {
+  qkv: L;
+  dense: L;
+  ln1: [N, N];
+  ffn: L;
+  ffnOut: L;
+  ln2: [N, N];
 }
+
+/** A layer as read from a shard. */
+export type LayerSource = Layer<LinearSource, Float32Array>;
 
 export interface HeadSource {
   pooler: LinearSource;

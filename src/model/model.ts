@@ -8,6 +8,7 @@
 import type { Engine, EngineRunner, ForwardOptions, SequenceOutput } from "./engine.ts";
 import type { Manifest } from "./manifest.ts";
 import { argmax, probabilities } from "./postprocess.ts";
+import { releaseBuffer } from "./release.ts";
 import { readManifest, readShard, type ShardSource } from "./shard-source.ts";
 import type { Encoding, ModelTokenizer, TokenizerFactory } from "./tokenizer.ts";
 
@@ -126,7 +127,7 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
   } finally {
     // The engine has copied what it needs; free the shard bytes now instead of whenever V8 next
     // collects (megabytes that would otherwise count against the isolate's memory for a while).
-    for (const bytes of [embeddings, head, ...blocks]) release(bytes);
+    for (const bytes of [embeddings, head, ...blocks]) releaseBuffer(bytes);
   }
   const tokenizer = await tokenizerReady;
   const loadTimings = { fetch: t1 - t0, init: performance.now() - t1 };
@@ -210,19 +211,4 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       await runner.dispose();
     },
   };
-}
-
-/** `ArrayBuffer.prototype.transfer` (ES2024), typed here because the project's lib predates it. */
-type Transferable = ArrayBuffer & { transfer?: (newLength?: number) => ArrayBuffer };
-
-/** Detaches the buffer behind `bytes` when `bytes` is all of it (so nothing else can be reading it). */
-function release(bytes: Uint8Array): void {
-  const buffer = bytes.buffer as Transferable;
-  if (!(buffer instanceof ArrayBuffer) || typeof buffer.transfer !== "function") return;
-  if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return;
-  try {
-    buffer.transfer(0);
-  } catch {
-    // not detachable (e.g. owned by a native addon): left to the garbage collector
-  }
 }

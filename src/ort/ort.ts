@@ -8,6 +8,7 @@
  * same onnxruntime-common API) to run the very same shards and encoder loop natively.
  */
 import * as ort from "onnxruntime-web/wasm";
+import { releaseBuffer } from "../model/release.ts";
 
 ort.env.wasm.numThreads = 1;
 
@@ -68,9 +69,6 @@ export function float32Tensor(data: Float32Array, dims: number[], backend: OrtBa
   return new backend.Tensor("float32", data, dims);
 }
 
-/** `ArrayBuffer.prototype.transfer` (ES2024), typed here because the project's lib predates it. */
-type Transferable = ArrayBuffer & { transfer?: (newLength?: number) => ArrayBuffer };
-
 /**
  * Disposes a tensor that ORT returned and frees its data now rather than at the next garbage
  * collection. onnxruntime-web copies every output into a fresh typed array; between block passes
@@ -83,13 +81,5 @@ type Transferable = ArrayBuffer & { transfer?: (newLength?: number) => ArrayBuff
 export function releaseTensor(tensor: ort.Tensor): void {
   const data: unknown = tensor.location === "cpu" ? tensor.data : undefined;
   tensor.dispose();
-  if (!ArrayBuffer.isView(data)) return;
-  const buffer = data.buffer as Transferable;
-  if (!(buffer instanceof ArrayBuffer) || typeof buffer.transfer !== "function") return;
-  if (data.byteOffset !== 0 || data.byteLength !== buffer.byteLength) return;
-  try {
-    buffer.transfer(0);
-  } catch {
-    // Not detachable (e.g. memory owned by a native addon): left to the garbage collector.
-  }
+  if (ArrayBuffer.isView(data)) releaseBuffer(data);
 }

@@ -33,6 +33,7 @@ export function attention(qkv: usize, s: i32, h: i32, heads: i32, ctx: usize, kt
   const spB = <usize>sp << 2;
   const ctxB = <usize>h << 2;
   const scale = f32x4.splat(<f32>1 / Mathf.sqrt(<f32>d));
+  const one = f32x4.splat(1);
   for (let hd = 0; hd < heads; hd++) {
     const q = qkv + (<usize>(hd * d) << 2);
     const k = q + (<usize>h << 2);
@@ -48,40 +49,7 @@ export function attention(qkv: usize, s: i32, h: i32, heads: i32, ctx: usize, kt
     let i = 0;
     for (; i + 4 <= s; i += 4) {
       const q0 = q + <usize>i * ld;
-      const q1 = q0 + ld;
-      const q2 = q1 + ld;
-      const q3 = q2 + ld;
-      for (let j = 0; j < sp; j += 8) {
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-        let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-        let kp = kt + (<usize>j << 2);
-        for (let c: usize = 0; c < <usize>d << 2; c += 4) {
-          const b0 = v128.load(kp);
-          const b1 = v128.load(kp, 16);
-          kp += spB;
-          let x = splatAt(q0 + c);
-          c00 = madd(x, b0, c00);
-          c01 = madd(x, b1, c01);
-          x = splatAt(q1 + c);
-          c10 = madd(x, b0, c10);
-          c11 = madd(x, b1, c11);
-          x = splatAt(q2 + c);
-          c20 = madd(x, b0, c20);
-          c21 = madd(x, b1, c21);
-          x = splatAt(q3 + c);
-          c30 = madd(x, b0, c30);
-          c31 = madd(x, b1, c31);
-        }
-        const o = p + <usize>i * spB + (<usize>j << 2);
-        v128.store(o, f32x4.mul(c00, scale));
-        v128.store(o, f32x4.mul(c01, scale), 16);
-        v128.store(o + spB, f32x4.mul(c10, scale));
-        v128.store(o + spB, f32x4.mul(c11, scale), 16);
-        v128.store(o + 2 * spB, f32x4.mul(c20, scale));
-        v128.store(o + 2 * spB, f32x4.mul(c21, scale), 16);
-        v128.store(o + 3 * spB, f32x4.mul(c30, scale));
-        v128.store(o + 3 * spB, f32x4.mul(c31, scale), 16);
-      }
+      for (let j = 0; j < sp; j += 8) tile4x8(q0, ld, 4, kt + (<usize>j << 2), spB, d, p + <usize>i * spB + (<usize>j << 2), spB, scale);
     }
     for (; i < s; i++) {
       const q0 = q + <usize>i * ld;
@@ -107,41 +75,51 @@ export function attention(qkv: usize, s: i32, h: i32, heads: i32, ctx: usize, kt
       const p0 = p + <usize>i * spB;
       const out = ctx + <usize>i * ctxB + (<usize>(hd * d) << 2);
       let c = 0;
-      for (; c + 8 <= d; c += 8) {
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-        let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-        let vp = v + (<usize>c << 2);
-        for (let j: usize = 0; j < <usize>s << 2; j += 4) {
-          const b0 = v128.load(vp);
-          const b1 = v128.load(vp, 16);
-          vp += ld;
-          let x = splatAt(p0 + j);
-          c00 = madd(x, b0, c00);
-          c01 = madd(x, b1, c01);
-          x = splatAt(p0 + spB + j);
-          c10 = madd(x, b0, c10);
-          c11 = madd(x, b1, c11);
-          x = splatAt(p0 + 2 * spB + j);
-          c20 = madd(x, b0, c20);
-          c21 = madd(x, b1, c21);
-          x = splatAt(p0 + 3 * spB + j);
-          c30 = madd(x, b0, c30);
-          c31 = madd(x, b1, c31);
-        }
-        const o = out + (<usize>c << 2);
-        v128.store(o, c00);
-        v128.store(o, c01, 16);
-        v128.store(o + ctxB, c10);
-        v128.store(o + ctxB, c11, 16);
-        v128.store(o + 2 * ctxB, c20);
-        v128.store(o + 2 * ctxB, c21, 16);
-        v128.store(o + 3 * ctxB, c30);
-        v128.store(o + 3 * ctxB, c31, 16);
-      }
+      for (; c + 8 <= d; c += 8) tile4x8(p0, spB, 4, v + (<usize>c << 2), ld, s, out + (<usize>c << 2), ctxB, one);
       for (let r = 0; r < 4; r++) contextTail(p0 + <usize>r * spB, v, ld, s, c, d, out + <usize>r * ctxB);
     }
     for (; i < s; i++) contextTail(p + <usize>i * spB, v, ld, s, 0, d, ctx + <usize>i * ctxB + (<usize>(hd * d) << 2));
   }
+}
+
+/**
+ * The fp32 micro-kernel of both attention products: out[r][0..8) = scale · Σ_k A[r][k] · B[k][0..8)
+ * for 4 rows r, with A's rows `aRow` bytes apart (elements `aStep` apart) and B's rows `bStep`
+ * bytes apart: eight f32x4 accumulators, A broadcast from memory.
+ */
+function tile4x8(a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, n: i32, out: usize, outRow: usize, scale: v128): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const a1 = a + aRow;
+  const a2 = a1 + aRow;
+  const a3 = a2 + aRow;
+  let bp = b;
+  const end = <usize>n * aStep;
+  for (let k: usize = 0; k < end; k += aStep) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    bp += bStep;
+    let x = splatAt(a + k);
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = splatAt(a1 + k);
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = splatAt(a2 + k);
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = splatAt(a3 + k);
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+  }
+  v128.store(out, f32x4.mul(c00, scale));
+  v128.store(out, f32x4.mul(c01, scale), 16);
+  v128.store(out + outRow, f32x4.mul(c10, scale));
+  v128.store(out + outRow, f32x4.mul(c11, scale), 16);
+  v128.store(out + 2 * outRow, f32x4.mul(c20, scale));
+  v128.store(out + 2 * outRow, f32x4.mul(c21, scale), 16);
+  v128.store(out + 3 * outRow, f32x4.mul(c30, scale));
+  v128.store(out + 3 * outRow, f32x4.mul(c31, scale), 16);
 }
 
 /** One query row's context for dims [c0, d): 4 at a time, then one at a time. */
@@ -167,16 +145,22 @@ function contextTail(prow: usize, v: usize, ld: usize, s: i32, c0: i32, d: i32, 
   }
 }
 
-/** In-place softmax of row[0..n). */
-function softmaxRow(row: usize, n: i32): void {
+/** Largest of row[0..n). */
+function rowMax(row: usize, n: i32): f32 {
   let vmax = f32x4.splat(-Infinity);
   let j = 0;
   for (; j + 4 <= n; j += 4) vmax = fmax(vmax, v128.load(row + (<usize>j << 2)));
   let m = hmax(vmax);
   for (; j < n; j++) m = max<f32>(m, load<f32>(row + (<usize>j << 2)));
+  return m;
+}
+
+/** In-place softmax of row[0..n). */
+function softmaxRow(row: usize, n: i32): void {
+  const m = rowMax(row, n);
   const vm = f32x4.splat(m);
   let vsum = f32x4.splat(0);
-  j = 0;
+  let j = 0;
   for (; j + 4 <= n; j += 4) {
     const o = row + (<usize>j << 2);
     const e = expSoftmax4(f32x4.sub(v128.load(o), vm));
@@ -261,15 +245,11 @@ export function softmax_rows(p: usize, rows: i32, n: i32, ld: i32): void {
 
 /** Softmax of row[0..n) straight into 7-bit weights: q[j] = round(127·e^(x_j − max)), scale 1/(127·Σe). */
 function softmaxQuantRow(row: usize, n: i32, q: usize, kp: i32, scale: usize, zero: usize): void {
-  let vmax = f32x4.splat(-Infinity);
-  let j = 0;
-  for (; j + 4 <= n; j += 4) vmax = fmax(vmax, v128.load(row + (<usize>j << 2)));
-  let m = hmax(vmax);
-  for (; j < n; j++) m = max<f32>(m, load<f32>(row + (<usize>j << 2)));
+  const m = rowMax(row, n);
   const vm = f32x4.splat(m);
   const c127 = f32x4.splat(127);
   let vsum = f32x4.splat(0);
-  j = 0;
+  let j = 0;
   for (; j + 16 <= n; j += 16) {
     const o = row + (<usize>j << 2);
     const e0 = expSoftmax4(f32x4.sub(v128.load(o), vm));
