@@ -152,6 +152,8 @@ async function judge(request: { method: string; url: string }, response: Respons
   if (status >= 500 && status !== 503) return `status ${status}: ${await response.text()}`;
   if (request.method === "HEAD") return undefined;
   const raw = await response.text();
+  // A CORS preflight is answered by the CORS middleware with an empty 204 (no model, no limiter).
+  if (request.method === "OPTIONS" && status === 204) return raw === "" ? undefined : `OPTIONS 204 with a body: ${raw.slice(0, 200)}`;
   let body: unknown;
   try {
     body = JSON.parse(raw);
