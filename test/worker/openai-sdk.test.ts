@@ -121,6 +121,13 @@ describe("openai SDK: moderations.create", () => {
     expect(Object.keys(plain.results[0]!.categories).sort()).toEqual(["hate", "offensive"]);
     expect(plain.results[0]!.categories.harassment).toBeUndefined();
 
+    // Two labels on one OpenAI name: the higher score, flagged when either is.
+    const merged = await clientWith({ MODERATION_CATEGORIES: "offensive=harassment,hate=harassment", MODERATION_THRESHOLDS: "hate=0,offensive=1" }).moderations.create({ input: ABUSIVE });
+    const both = merged.results[0]!;
+    const ownBoth = both as unknown as { categories: Record<string, boolean>; category_scores: Record<string, number> };
+    expect(both.category_scores.harassment).toBe(Math.max(ownBoth.category_scores["hate"]!, ownBoth.category_scores["offensive"]!));
+    expect([ownBoth.categories["hate"], ownBoth.categories["offensive"], both.categories.harassment]).toEqual([true, false, true]);
+
     const typo = await failure(clientWith({ MODERATION_CATEGORIES: "offensive=harrasment" }).moderations.create({ input: ABUSIVE }));
     expect(typo).toBeInstanceOf(OpenAI.InternalServerError);
     expect([typo.code, typo.type]).toEqual(["config_error", "server_error"]);
