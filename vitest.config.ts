@@ -15,6 +15,8 @@ export default defineConfig({
     // Keeps the Worker's one-JSON-line-per-request log out of the test output (tests that check it
     // capture it themselves).
     onConsoleLog: (log) => !log.startsWith('{"message":"request"'),
+    // Once per run: one line when ../shared is missing (its tests skip), a failure under CI=true.
+    globalSetup: ["test/support/shared-check.ts"],
     projects: [
       {
         test: {

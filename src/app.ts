@@ -1,6 +1,7 @@
 /**
  * @module app
- * Builds the Hono app: request ids, usage and the request log, timing, CORS, error envelope, 405s,
+ * Builds the Hono app: request ids, usage and the request log, timing, OpenAI's error object on
+ * the OpenAI-compatible routes, CORS, error envelope, 405s,
  * optional API-key auth and per-key rate limits (not on webhooks, which are signed), and the route
  * groups. No model work happens here; routes load models through the registry on demand.
  */
@@ -13,6 +14,7 @@ import { errorBody } from "./errors.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { corsFromConfig } from "./middleware/cors.ts";
 import { notFound, onError } from "./middleware/errors.ts";
+import { openAIErrors } from "./middleware/openai-errors.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { service } from "./middleware/service.ts";
@@ -30,6 +32,9 @@ export function createApp(): Hono<AppEnv> {
   app.use(requestId());
   app.use(usageLog());
   app.use(timing({ totalDescription: "total" }));
+  // OpenAI's error object on the OpenAI-compatible routes, for every error answered below.
+  app.use("/v1/moderations", openAIErrors());
+  app.use("/v1/models", openAIErrors());
   // Before everything that reads a key, counts a request or loads a model: preflights stop here.
   app.use("/v1/*", corsFromConfig());
   app.use(

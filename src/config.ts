@@ -4,6 +4,7 @@
  */
 import type { Bindings } from "./env.ts";
 import type { Thresholds } from "./services/moderate.ts";
+import { parseCategoryMap, type CategoryMap } from "./services/openai-categories.ts";
 
 export interface ServiceConfig {
   models: string[];
@@ -13,7 +14,14 @@ export interface ServiceConfig {
   /** Work budget of one model-backed request: tokens after truncation, summed over its inputs. */
   maxRequestTokens: number;
   cache: { ttlSeconds: number; maxEntries: number; maxBytes: number };
-  moderation: { model: string; thresholds: Thresholds };
+  moderation: {
+    model: string;
+    thresholds: Thresholds;
+    /** Model names `/v1/moderations` answers with `model` (OpenAI's, for its SDK and clients). */
+    aliases: string[];
+    /** Our labels → OpenAI's category names, added to `/v1/moderations` answers. */
+    categories: CategoryMap;
+  };
 }
 
 export const DEFAULTS = {
@@ -27,6 +35,8 @@ export const DEFAULTS = {
   cacheMaxBytes: 8 * 1024 * 1024,
   moderationModel: "moderation",
   moderationThreshold: 0.5,
+  moderationAliases: "omni-moderation-latest,text-moderation-latest,text-moderation-stable",
+  moderationCategories: "offensive=harassment,hate=hate",
 } as const;
 
 export function readConfig(env: Bindings): ServiceConfig {
@@ -46,6 +56,8 @@ export function readConfig(env: Bindings): ServiceConfig {
     moderation: {
       model: env.MODERATION_MODEL?.trim() || DEFAULTS.moderationModel,
       thresholds: parseThresholds(env.MODERATION_THRESHOLDS),
+      aliases: list(env.MODERATION_ALIASES ?? DEFAULTS.moderationAliases),
+      categories: parseCategoryMap(env.MODERATION_CATEGORIES, DEFAULTS.moderationCategories),
     },
   };
 }

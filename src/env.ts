@@ -50,6 +50,10 @@ export interface Bindings {
   MODERATION_MODEL?: string;
   /** Per-category flag thresholds, e.g. "hate=0.5,offensive=0.5" (default 0.5). */
   MODERATION_THRESHOLDS?: string;
+  /** Model names `/v1/moderations` maps to MODERATION_MODEL (default OpenAI's three; empty: none). */
+  MODERATION_ALIASES?: string;
+  /** Our labels → OpenAI category names, e.g. "offensive=harassment,hate=hate" (empty: none). */
+  MODERATION_CATEGORIES?: string;
   /** Webhook definitions: a table per hook name (see README, "Webhook moderation"). */
   WEBHOOKS?: unknown;
   /** Proxy mode: origin that `/proxy/*` forwards to, with `x-sentiment` added (off when unset). */

@@ -1,7 +1,8 @@
 /**
  * @module errors
  * The API's error type and JSON envelope: every error is `{"error": {"code", "message"}}` with
- * the right HTTP status, never a stack trace.
+ * the right HTTP status, never a stack trace. OpenAI-compatible routes answer OpenAI's error object
+ * instead (`{"error": {"message", "type", "param", "code"}}`, see `openAIErrorBody`).
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -9,13 +10,16 @@ export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: string;
   readonly headers: Record<string, string>;
+  /** The request field at fault (`"input"`, `"input[2]"`, `"model"`), reported as OpenAI's `param`. */
+  readonly param: string | undefined;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, headers: Record<string, string> = {}) {
+  constructor(status: ContentfulStatusCode, code: string, message: string, headers: Record<string, string> = {}, param?: string) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.headers = headers;
+    this.param = param;
   }
 }
 
@@ -33,4 +37,25 @@ export function errorResponse(status: number, code: string, message: string, hea
     status,
     headers: { "content-type": "application/json; charset=UTF-8", ...headers },
   });
+}
+
+/** OpenAI's error object: our `code` and `message` as they are, plus `type` and `param`. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string };
+}
+
+/**
+ * OpenAI's `type` for a status: `authentication_error` (401), `permission_error` (403),
+ * `rate_limit_error` (429), `server_error` (5xx), `invalid_request_error` (any other 4xx).
+ */
+export function openAIErrorType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 429) return "rate_limit_error";
+  if (status >= 500) return "server_error";
+  return "invalid_request_error";
+}
+
+export function openAIErrorBody(status: number, code: string, message: string, param: string | null = null): OpenAIErrorBody {
+  return { error: { message, type: openAIErrorType(status), param, code } };
 }

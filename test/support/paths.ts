@@ -1,7 +1,8 @@
 /**
  * @module test/support/paths
  * Locations used by tests: the repo root and `../shared` beside it (CI clones the repo with
- * shared/ next to it), plus fresh temp directories under os.tmpdir().
+ * shared/ next to it; a plain clone has none, and the tests that need its data skip), plus fresh
+ * temp directories under os.tmpdir().
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,11 +13,25 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "
 export const sharedDir = resolve(repoRoot, "..", "shared");
 export const sst2MiniDir = join(sharedDir, "checkpoints", "albert-sst2-mini");
 export const sst2MiniGolden = join(sharedDir, "golden", "albert-sst2-mini.logits.jsonl");
-export const spieceModel = join(sharedDir, "tokenizer", "spiece.model");
+/**
+ * albert-base-v2's SentencePiece model, from the shipped shards: the same bytes as
+ * ../shared/tokenizer/spiece.model (its sha256 is in the manifest), so tests that only need the
+ * tokenizer model run without ../shared.
+ */
+export const spieceModel = join(repoRoot, "model-shards", "sentiment", "spiece.model");
 export const datasetsDir = join(sharedDir, "datasets");
+export const goldenDir = join(sharedDir, "golden");
+
+/** Why the tests that need ../shared are skipped: printed once per run (test/support/shared-check.ts). */
+export const SHARED_MISSING = `../shared (${sharedDir}) is missing: the tests that compare with its golden data, checkpoints and datasets are skipped`;
+
+/** Whether ../shared is there at all. */
+export function sharedPresent(): boolean {
+  return existsSync(sharedDir);
+}
 
 export function sharedAvailable(): boolean {
-  return existsSync(sst2MiniDir) && existsSync(sst2MiniGolden) && existsSync(spieceModel);
+  return existsSync(sst2MiniDir) && existsSync(sst2MiniGolden);
 }
 
 /** A fresh temp directory; call the returned cleanup in afterAll. */

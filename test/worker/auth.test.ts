@@ -41,10 +41,17 @@ const whoami = new Hono<AppEnv>()
 
 describe("API key (legacy API_KEY)", () => {
   it("rejects a missing key with 401, the error envelope and a Bearer challenge", async () => {
-    const response = await app.request("/v1/models", {}, secured);
+    const response = await app.request("/v1/classify", { method: "POST" }, secured);
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toMatch(/^Bearer realm="albert-edge"/);
     expect(await response.json()).toEqual({ error: { code: "unauthorized", message: expect.stringContaining("missing") } });
+    // On an OpenAI-compatible route, OpenAI's error object (same code and message, plus type and param).
+    const openai = await app.request("/v1/models", {}, secured);
+    expect(openai.status).toBe(401);
+    expect(openai.headers.get("www-authenticate")).toMatch(/^Bearer realm="albert-edge"/);
+    expect(await openai.json()).toEqual({
+      error: { code: "unauthorized", message: expect.stringContaining("missing"), type: "authentication_error", param: null },
+    });
   });
 
   it("rejects a wrong key and a malformed header with 401", async () => {
@@ -81,7 +88,7 @@ describe("named API keys (API_KEYS)", () => {
   it("refuses a revoked key with 401 while the other key keeps working", async () => {
     const [code, body] = await status(bearer(alice), "/v1/models", rotated);
     expect(code).toBe(401);
-    expect(body).toEqual({ error: { code: "unauthorized", message: "invalid API key" } });
+    expect(body).toEqual({ error: { code: "unauthorized", message: "invalid API key", type: "authentication_error", param: null } });
     expect((await status(bearer(bob), "/v1/models", rotated))[0]).toBe(200);
   });
 

@@ -2,14 +2,16 @@
  * Node-side setup for the workerd tests: picks golden cases from ../shared/golden and runs the
  * real `albert-edge classify` CLI (Node) on the shipped shards, so the Worker's answers can be
  * compared with the CLI's in workerd. Values reach the tests through vitest's `provide`/`inject`.
+ * Without ../shared both case lists are empty, and the tests that compare with them skip
+ * (test/support/shared-check.ts says why, once).
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
+import { goldenDir, repoRoot as root } from "../support/paths.ts";
 
-const root = resolve(import.meta.dirname, "../..");
-const golden = (name: string) => resolve(root, "../shared/golden", name);
+const golden = (name: string) => resolve(goldenDir, name);
 
 function readJsonl<T>(path: string): T[] {
   return readFileSync(path, "utf8")
@@ -25,10 +27,17 @@ function spread<T>(items: T[], count: number): T[] {
 }
 
 export default function setup(project: TestProject): void {
-  const tokenizerCases = readJsonl<{ text: string; ids: number[] }>(golden("tokenizer.jsonl"));
+  const tokenizerGolden = golden("tokenizer.jsonl");
+  const classifyGolden = golden("albert-sst2-mini.logits.jsonl");
+  if (!existsSync(tokenizerGolden) || !existsSync(classifyGolden)) {
+    project.provide("tokenizerCases", []);
+    project.provide("classifyCases", []);
+    return;
+  }
+  const tokenizerCases = readJsonl<{ text: string; ids: number[] }>(tokenizerGolden);
   project.provide("tokenizerCases", [...tokenizerCases.slice(0, 12), ...spread(tokenizerCases.slice(12), 20)]);
 
-  const texts = spread(readJsonl<{ text: string }>(golden("albert-sst2-mini.logits.jsonl")), 30).map((c) => c.text);
+  const texts = spread(readJsonl<{ text: string }>(classifyGolden), 30).map((c) => c.text);
   const cli = spawnSync(
     process.execPath,
     ["--experimental-strip-types", "--no-warnings", "src/cli.ts", "classify", "--model", "model-shards/sentiment"],
@@ -45,4 +54,3 @@ export default function setup(project: TestProject): void {
     texts.map((text, i) => ({ text, ...outputs[i]! })),
   );
 }
-

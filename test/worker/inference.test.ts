@@ -51,7 +51,8 @@ async function manifest(): Promise<{ version: string; shards: { file: string; ro
 }
 
 describe("POST /v1/classify on the default model", () => {
-  it("agrees with `albert-edge classify` on golden texts (batched)", async () => {
+  // The golden texts come from ../shared (global-setup.ts); without it this one skips.
+  it.skipIf(inject("classifyCases").length === 0)("agrees with `albert-edge classify` on golden texts (batched)", async () => {
     const cases = inject("classifyCases");
     expect(cases.length).toBeGreaterThanOrEqual(30);
     for (let start = 0; start < cases.length; start += 10) {

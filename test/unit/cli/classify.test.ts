@@ -5,9 +5,10 @@
  * line, and a Hugging Face checkpoint given as `--model` says to run `convert` first.
  */
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot, sst2MiniDir } from "../../support/paths.ts";
+import { repoRoot, tempDir } from "../../support/paths.ts";
 
 const shards = join(repoRoot, "model-shards/sentiment");
 
@@ -43,9 +44,16 @@ describe("albert-edge classify input", () => {
   });
 
   it("says to run convert first when --model is a Hugging Face checkpoint", async () => {
-    const r = await classify(["--model", sst2MiniDir], '{"text":"hi"}\n');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("Hugging Face checkpoint");
-    expect(r.stderr).toContain(`albert-edge convert ${sst2MiniDir} <out-dir>`);
+    // A checkpoint's layout: config.json and no manifest.json.
+    const checkpoint = tempDir("hf-checkpoint");
+    try {
+      writeFileSync(join(checkpoint.dir, "config.json"), JSON.stringify({ model_type: "albert" }));
+      const r = await classify(["--model", checkpoint.dir], '{"text":"hi"}\n');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("Hugging Face checkpoint");
+      expect(r.stderr).toContain(`albert-edge convert ${checkpoint.dir} <out-dir>`);
+    } finally {
+      checkpoint.cleanup();
+    }
   });
 });

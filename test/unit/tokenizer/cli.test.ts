@@ -3,7 +3,7 @@
  * `albert-edge tokenize`: JSONL in, JSONL ids out, in order; bad lines stop the run with the
  * line number; settings from tokenizer_config.json or a shard manifest.
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -22,7 +22,10 @@ function tokenize(argv: string[], input: string): Promise<Result> {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "albert-tokenize-"));
-const sharedTokenizer = join(repoRoot, "../shared/tokenizer");
+/** A bare tokenizer directory (spiece.model alone, as in ../shared/tokenizer), made from the shipped model. */
+const sharedTokenizer = join(tmp, "bare-tokenizer");
+mkdirSync(sharedTokenizer);
+copyFileSync(modelPath, join(sharedTokenizer, "spiece.model"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("albert-edge tokenize", () => {

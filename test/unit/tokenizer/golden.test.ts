@@ -3,7 +3,7 @@
  * Every line of shared/golden/tokenizer.jsonl (made with the SentencePiece library plus
  * Hugging Face AlbertTokenizer preprocessing) must give identical ids.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { albert, goldenPath } from "./helpers.ts";
 
@@ -12,12 +12,14 @@ interface Golden {
   ids: number[];
 }
 
-const goldens: Golden[] = readFileSync(goldenPath, "utf8")
+// The goldens are in ../shared; without it this file skips (test/support/shared-check.ts says so).
+const present = existsSync(goldenPath);
+const goldens: Golden[] = (present ? readFileSync(goldenPath, "utf8") : "")
   .split("\n")
   .filter((line) => line.trim() !== "")
   .map((line) => JSON.parse(line) as Golden);
 
-describe("tokenizer goldens", () => {
+describe.skipIf(!present)("tokenizer goldens", () => {
   it("has the 1,241 golden texts", () => {
     expect(goldens.length).toBe(1241);
   });

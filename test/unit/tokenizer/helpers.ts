@@ -1,7 +1,8 @@
 /**
  * @module test/unit/tokenizer/helpers
- * Shared fixtures for the tokenizer tests: paths into ../shared (beside the repo clone), the
- * albert-base-v2 `spiece.model` bytes and a tokenizer loaded once per test file.
+ * Shared fixtures for the tokenizer tests: the goldens' path in ../shared (beside the repo clone),
+ * the albert-base-v2 `spiece.model` bytes (from the shipped shards) and a tokenizer loaded once
+ * per test file.
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -11,9 +12,10 @@ import { AlbertTokenizer } from "../../../src/tokenizer/index.ts";
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root. */
 export const repoRoot = resolve(here, "../../..");
-/** `shared/` sits beside the repository clone. */
+/** `shared/` sits beside the repository clone (when it is there: see test/support/paths.ts). */
 export const sharedDir = resolve(repoRoot, "../shared");
-export const modelPath = resolve(sharedDir, "tokenizer/spiece.model");
+/** albert-base-v2's spiece.model as shipped in the shards (the same bytes as ../shared/tokenizer/spiece.model). */
+export const modelPath = resolve(repoRoot, "model-shards/sentiment/spiece.model");
 export const goldenPath = resolve(sharedDir, "golden/tokenizer.jsonl");
 
 let bytes: Uint8Array | undefined;
