@@ -224,13 +224,13 @@ class AlbertForSequenceClassification(nn.Module):
 _DT = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32}
 
 
-def save_safetensors(tensors, path, metadata=None):
-    """tensors: dict name -> torch.Tensor. Writes F32 little-endian, sorted keys."""
+def save_safetensors(tensors, path, metadata=None, fp16=False):
+    """tensors: dict name -> torch.Tensor. Writes F32 (or F16) little-endian, sorted keys."""
     header, blobs, off = {}, [], 0
     for name in sorted(tensors):
-        a = tensors[name].detach().cpu().float().contiguous().numpy().astype("<f4")
+        a = tensors[name].detach().cpu().float().contiguous().numpy().astype("<f2" if fp16 else "<f4")
         b = a.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
+        header[name] = {"dtype": "F16" if fp16 else "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
         blobs.append(b)
         off += len(b)
     if metadata:
@@ -242,6 +242,12 @@ def save_safetensors(tensors, path, metadata=None):
         f.write(hj)
         for b in blobs:
             f.write(b)
+
+
+def safetensors_metadata(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        return json.loads(f.read(n)).get("__metadata__", {})
 
 
 def load_safetensors(path):
