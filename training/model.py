@@ -219,6 +219,21 @@ class AlbertForSequenceClassification(nn.Module):
         _, pooled = self.albert(input_ids, attention_mask, token_type_ids)
         return self.classifier(self.dropout(pooled))
 
+    def layer_logits(self, input_ids, attention_mask=None, token_type_ids=None):
+        """Logits after every pass of the shared block, [num_hidden_layers, B, num_labels]: the same
+        pooler + classifier read each pass's [CLS] state (PABEE-style early exit); [-1] == forward()."""
+        a, enc = self.albert, self.albert.encoder
+        mask_bias = None
+        if attention_mask is not None:
+            mask_bias = (1.0 - attention_mask[:, None, None, :].float()) * -10000.0
+        x = enc.embedding_hidden_mapping_in(a.embeddings(input_ids, token_type_ids))
+        n, g = enc.c["num_hidden_layers"], enc.c["num_hidden_groups"]
+        out = []
+        for i in range(n):
+            x = enc.albert_layer_groups[int(i / (n / g))](x, mask_bias)
+            out.append(self.classifier(self.dropout(torch.tanh(a.pooler(x[:, 0])))))
+        return torch.stack(out)
+
 
 # ---------------------------------------------------------------- safetensors
 _DT = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32}
