@@ -76,6 +76,23 @@ def read_davidson(data):
     return texts, classes
 
 
+def read_conll_sentences(data, split="train"):
+    """CoNLL-2003 sentences as plain text (tokens joined by spaces; tags dropped)."""
+    sents, cur = [], []
+    with open(os.path.join(data, "conll2003", f"{split}.txt"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip():
+                if cur:
+                    sents.append(" ".join(cur))
+                cur = []
+            else:
+                cur.append(line.split(" ")[0])
+    if cur:
+        sents.append(" ".join(cur))
+    return sents
+
+
 # ------------------------------------------------------------------ caching
 def _ragged(seqs):
     lens = np.array([len(s) for s in seqs], dtype=np.int64)
@@ -158,6 +175,15 @@ def pretrain_corpus(data, spm_path=DEFAULT_SPM):
         return {"imdb_flat": s_flat, "imdb_sent_off": s_off, "imdb_doc_off": np.array(doc_off, dtype=np.int64),
                 "sst_flat": sst_flat, "sst_off": sst_off, "tw_flat": tw_flat, "tw_off": tw_off}
     return cached("pretrain_corpus", build)
+
+
+def conll_corpus(data, spm_path=DEFAULT_SPM):
+    """CoNLL-2003 train sentences (unlabelled text for ELECTRA pretraining), ragged token ids."""
+    def build():
+        tok = AlbertTok(spm_path)
+        flat, off = _ragged([tok.encode(t) for t in read_conll_sentences(data, "train")])
+        return {"flat": flat, "off": off}
+    return cached("conll_corpus", build)
 
 
 if __name__ == "__main__":

@@ -7,13 +7,19 @@ the exact TypeScript tokenizer and the onnxruntime-web runtime that the Worker u
 
 sentiment: SST-2 dev accuracy (872 sentences). moderation: TweetEval offensive and hate val
 macro-F1, flag = that label's sigmoid score >= --threshold (default 0.5). Prints one JSON line.
-Needs no Python packages beyond the standard library; run from the repo root.
+--split select scores the selection split carved from train instead (splits.py: 800 SST-2 train
+sentences; 10% of TweetEval offensive / hate train): the figure to choose on; dev/val are
+reported once for what ships. Needs no Python packages beyond the standard library; run from
+the repo root.
 """
 import argparse
 import json
 import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import splits  # noqa: E402  (standard library only)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.path.join(os.path.dirname(ROOT), "shared", "datasets")
@@ -60,29 +66,37 @@ def main():
     ap.add_argument("--task", choices=["sentiment", "moderation"], required=True)
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--split", choices=["dev", "select"], default="dev")
     a = ap.parse_args()
     model_dir = os.path.abspath(a.model)
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
-    report = {"model": manifest["id"], "version": manifest["version"], "quantization": manifest.get("quantization")}
+    report = {"model": manifest["id"], "version": manifest["version"], "quantization": manifest.get("quantization"),
+              "split": a.split}
 
     if a.task == "sentiment":
-        rows = [line.split("\t") for line in read_lines(os.path.join(a.data, "sst2", "dev.tsv"))[1:] if line.strip()]
-        texts, gold = [r[0].strip() for r in rows], [int(r[1]) for r in rows]
+        if a.split == "select":
+            texts, gold = splits.selection_texts(a.data, "sst2_select")
+        else:
+            rows = [line.split("\t") for line in read_lines(os.path.join(a.data, "sst2", "dev.tsv"))[1:] if line.strip()]
+            texts, gold = [r[0].strip() for r in rows], [int(r[1]) for r in rows]
         results = classify(model_dir, texts)
         positive = manifest["labels"].index("positive")
         pred = [1 if max(range(len(r["logits"])), key=lambda i: r["logits"][i]) == positive else 0 for r in results]
-        report["sst2_dev_accuracy"] = sum(int(p == g) for p, g in zip(pred, gold)) / len(gold)
+        report["sst2_dev_accuracy" if a.split == "dev" else "sst2_select_accuracy"] = sum(int(p == g) for p, g in zip(pred, gold)) / len(gold)
         report["n"] = len(gold)
     else:
         for task in ("offensive", "hate"):
-            folder = os.path.join(a.data, "tweeteval", task)
-            texts = read_lines(os.path.join(folder, "val_text.txt"))
-            gold = [int(x) for x in read_lines(os.path.join(folder, "val_labels.txt")) if x.strip()]
-            texts = texts[: len(gold)]
+            if a.split == "select":
+                texts, gold = splits.selection_texts(a.data, f"{task}_select")
+            else:
+                folder = os.path.join(a.data, "tweeteval", task)
+                texts = read_lines(os.path.join(folder, "val_text.txt"))
+                gold = [int(x) for x in read_lines(os.path.join(folder, "val_labels.txt")) if x.strip()]
+                texts = texts[: len(gold)]
             results = classify(model_dir, texts)
             pred = [int(sigmoid_scores(manifest, r)[task] >= a.threshold) for r in results]
-            report[f"tweeteval_{task}_val_macro_f1"] = macro_f1(gold, pred)
+            report[f"tweeteval_{task}_{'val' if a.split == 'dev' else 'select'}_macro_f1"] = macro_f1(gold, pred)
             report[f"tweeteval_{task}_n"] = len(gold)
     print(json.dumps(report))
 

@@ -1,8 +1,19 @@
 #!/usr/bin/env python3
 """Fine-tune ALBERT for `sentiment` (SST-2, optional IMDB) or `moderation` (hate/offensive
-multi-label) and export the best dev checkpoint in Hugging Face format.
+multi-label) and export the best checkpoint on the SELECTION split in Hugging Face format.
 
-  --init random | <pretrain checkpoint .pt>   (ckpt.pt / model_final.pt / model_stepN.pt)
+  --init random | <pretrain checkpoint .pt> | <pretrain_electra.py --export .safetensors>
+  (--init-from is the same option)
+
+Honest protocol (splits.py): a selection split is carved from the training data with a fixed
+seed (800 whole SST-2 train sentences, their sub-phrases removed from training; 10% of TweetEval
+hate / offensive train). Checkpoints (raw, EMA, SWA) are chosen on it only; the reported dev/val
+sets are evaluated once, at the end, for the exported checkpoint (runs/ft/<name>/final.json).
+Per-layer losses (--layer-loss, PABEE): the same pooler + classifier after every pass of the
+shared block, loss = sum_i i * L_i / sum_i i; the final report gives accuracy / macro-F1 and
+mean layers run for early exit with patience 1..5 and at full depth (PABEE rule: stop after
+layer i once the prediction -- argmax, or the thresholded label set -- has not changed for
+`patience` consecutive layers, i.e. layers i-patience..i agree).
 
 Moderation label sources (NaN = label not given by that source, masked out of the loss):
   TweetEval hate train:       hate = label,            offensive = masked
@@ -31,7 +42,9 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
-from model import DEFAULT_CONFIG, AlbertForSequenceClassification, load_safetensors, load_word_embeddings, save_safetensors  # noqa: E402
+import splits as S  # noqa: E402
+from model import (DEFAULT_CONFIG, AlbertForSequenceClassification, load_safetensors, load_word_embeddings,  # noqa: E402
+                   safetensors_metadata, save_safetensors)
 from tok import CLS, SEP  # noqa: E402
 
 TASKS = {
@@ -69,8 +82,9 @@ def build_train(task, a):
     n = a.max_len - 2
     if task == "sentiment":
         r, y = D.labeled_set("sst2_train", a.data, a.spm)
-        seqs += [head_tail(r[i], n) for i in range(len(r))]
-        ys.append(y)
+        _, keep = S.sst2_selection(a.data)  # the selection sentences and all their sub-phrases are left out
+        seqs += [head_tail(r[i], n) for i in keep]
+        ys.append(y[keep])
         if a.imdb:
             r, y = D.labeled_set("imdb_train", a.data, a.spm)
             m = a.imdb_max_len - 2
@@ -96,10 +110,14 @@ def build_train(task, a):
         return seqs, np.concatenate(ys).astype(np.float32)
     nan = np.nan
     r, y = D.labeled_set("tweeteval_hate_train", a.data, a.spm)
-    seqs += [head_tail(r[i], n) for i in range(len(r))]
+    _, keep = S.tweeteval_selection(a.data, "hate")
+    y = y[keep]
+    seqs += [head_tail(r[i], n) for i in keep]
     ys.append(np.stack([y[:, 0], np.full(len(y), nan)], 1))
     r, y = D.labeled_set("tweeteval_offensive_train", a.data, a.spm)
-    seqs += [head_tail(r[i], n) for i in range(len(r))]
+    _, keep = S.tweeteval_selection(a.data, "offensive")
+    y = y[keep]
+    seqs += [head_tail(r[i], n) for i in keep]
     ys.append(np.stack([np.full(len(y), nan), y[:, 0]], 1))
     if a.davidson:
         r, y = D.labeled_set("davidson", a.data, a.spm)
@@ -111,16 +129,24 @@ def build_train(task, a):
     return seqs, np.concatenate(ys).astype(np.float32)
 
 
-def build_evals(task, a):
+def build_evals(task, a, split):
+    """[(key, token seqs, gold labels, label column)] for split 'select' (carved from train) or 'dev'."""
     n = a.max_len - 2
-    if task == "sentiment":
-        names = [("sst2_dev", "sst2_dev", 0)]
+    if split == "select":
+        if task == "sentiment":
+            names = [("sst2_select", "sst2_train", 0, S.sst2_selection(a.data)[0])]
+        else:
+            names = [("hate_select", "tweeteval_hate_train", 0, S.tweeteval_selection(a.data, "hate")[0]),
+                     ("offensive_select", "tweeteval_offensive_train", 1, S.tweeteval_selection(a.data, "offensive")[0])]
+    elif task == "sentiment":
+        names = [("sst2_dev", "sst2_dev", 0, None)]
     else:
-        names = [("hate_val", "tweeteval_hate_val", 0), ("offensive_val", "tweeteval_offensive_val", 1)]
+        names = [("hate_val", "tweeteval_hate_val", 0, None), ("offensive_val", "tweeteval_offensive_val", 1, None)]
     out = []
-    for key, ds, col in names:
+    for key, ds, col, idx in names:
         r, y = D.labeled_set(ds, a.data, a.spm)
-        out.append((key, [head_tail(r[i], n) for i in range(len(r))], y[:, 0].astype(int), col))
+        idx = range(len(r)) if idx is None else idx
+        out.append((key, [head_tail(r[i], n) for i in idx], y[list(idx), 0].astype(int), col))
     return out
 
 
@@ -136,18 +162,33 @@ def collate(seqs):
     return torch.from_numpy(ids), torch.from_numpy(am)
 
 
+def device_of(model):
+    return next(model.parameters()).device
+
+
 def predict_logits(model, seqs, bs=64, bf16=False):
     """Logits [N, num_labels] for token sequences (without [CLS]/[SEP]), length-sorted batches."""
+    return predict_layer_logits(model, seqs, bs, bf16, layers=False)
+
+
+def predict_layer_logits(model, seqs, bs=64, bf16=False, layers=True):
+    """Logits after every block pass [num_hidden_layers, N, num_labels] (layers=False: [N, num_labels])."""
     model.eval()
+    dev = device_of(model)
     order = np.argsort([len(x) for x in seqs])
-    out = np.zeros((len(seqs), model.config["num_labels"]), np.float32)
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    nl = model.config["num_hidden_layers"]
+    out = np.zeros((nl, len(seqs), model.config["num_labels"]), np.float32)
+    with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
         for i in range(0, len(seqs), bs):
             idx = order[i:i + bs]
             ids, am = collate([seqs[j] for j in idx])
-            out[idx] = model(ids, am).float().numpy()
+            ids, am = ids.to(dev), am.to(dev)
+            if layers:
+                out[:, idx] = model.layer_logits(ids, am).float().cpu().numpy()
+            else:
+                out[-1, idx] = model(ids, am).float().cpu().numpy()
     model.train()
-    return out
+    return out if layers else out[-1]
 
 
 def load_export(export_dir):
@@ -183,10 +224,56 @@ def scores(task, evals, logits):
     return res
 
 
-def evaluate(model, task, evals, bs=64):
+def main_score(task, evals, res):
+    """Sentiment: accuracy; moderation: mean macro-F1 of the eval sets (hate, offensive)."""
+    k = "_acc" if task == "sentiment" else "_macro_f1"
+    return float(np.mean([res[e[0] + k] for e in evals]))
+
+
+def exit_layers(task, layer_logits, patience):
+    """PABEE: per example, the layer (0-based) it exits at and that layer's logits.
+    layer_logits [L, N, C]; prediction = argmax (sentiment) or the thresholded label set."""
+    L, N = layer_logits.shape[:2]
+    if task == "sentiment":
+        pred = layer_logits.argmax(2)
+    else:
+        pred = (layer_logits > 0).astype(np.int64) @ (1 << np.arange(layer_logits.shape[2]))
+    exit_at = np.full(N, L - 1)
+    if patience is not None:
+        cnt = np.zeros(N, np.int64)
+        done = np.zeros(N, bool)
+        for i in range(1, L):
+            cnt = np.where(pred[i] == pred[i - 1], cnt + 1, 0)
+            hit = ~done & (cnt >= patience)
+            exit_at[hit] = i
+            done |= hit
+    return exit_at, layer_logits[exit_at, np.arange(N)]
+
+
+def early_exit_table(task, evals, layer_logits_list, patiences=(1, 2, 3, 4, 5)):
+    """Rows for patience 1..5 and full depth (None): metrics and mean layers run per eval set."""
+    rows = []
+    for p in list(patiences) + [None]:
+        row = {"patience": p if p is not None else "full"}
+        exits, final = [], []
+        for (key, _, _, _), ll in zip(evals, layer_logits_list):
+            ex, lg = exit_layers(task, ll, p)
+            final.append(lg)
+            row[key + "_mean_layers"] = round(float(ex.mean() + 1), 3)
+        row.update(scores(task, evals, final))
+        row["score"] = main_score(task, evals, row)
+        rows.append(row)
+    return rows
+
+
+def evaluate(model, task, evals, bs=64, layers=False):
+    """(score, metrics) at full depth; with layers=True also the per-eval-set layer logits."""
+    if layers:
+        ll = [predict_layer_logits(model, seqs, bs) for _, seqs, _, _ in evals]
+        res = scores(task, evals, [x[-1] for x in ll])
+        return main_score(task, evals, res), res, ll
     res = scores(task, evals, [predict_logits(model, seqs, bs) for _, seqs, _, _ in evals])
-    score = res["sst2_dev_acc"] if task == "sentiment" else (res["hate_val_macro_f1"] + res["offensive_val_macro_f1"]) / 2
-    return score, res
+    return main_score(task, evals, res), res
 
 
 def export_hf(model, cfg, task, out_dir, spm_path, extra_meta, meta_path):
@@ -216,7 +303,12 @@ def export_hf(model, cfg, task, out_dir, spm_path, extra_meta, meta_path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--task", choices=list(TASKS), required=True)
-    ap.add_argument("--init", default="random")
+    ap.add_argument("--init", "--init-from", dest="init", default="random",
+                    help="random | pretrain.py / pretrain_electra.py checkpoint .pt | pretrain_electra.py --export "
+                         ".safetensors (only the albert.* encoder weights are used)")
+    ap.add_argument("--layer-loss", action="store_true",
+                    help="PABEE per-layer losses: the head after every block pass, loss weights proportional to "
+                         "the layer index (so the model can exit early)")
     ap.add_argument("--init-embeddings", default=None,
                     help="float32 .npy [vocab, E] (embed_init.py) copied into the word embeddings after --init")
     ap.add_argument("--name", required=True, help="run name: runs/ft/<name>/")
@@ -242,7 +334,7 @@ def main():
     ap.add_argument("--time-budget-min", type=float, default=20.0, help="lr decays to 0 over this much training time")
     ap.add_argument("--eval-every", type=int, default=400)
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--bf16", action="store_true")
+    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast in training (always on for CUDA)")
     ap.add_argument("--ema", type=float, default=0.0,
                     help="if > 0 (e.g. 0.999): also keep an exponential moving average of the weights; each eval "
                          "scores both and the better one is exported")
@@ -253,6 +345,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    use_bf16 = a.bf16 or dev.type == "cuda"
     run = os.path.join(D.HERE, "runs", "ft", a.name)
     export = a.export or os.path.join(D.HERE, "runs", "export", a.name)
     os.makedirs(run, exist_ok=True)
@@ -260,8 +354,14 @@ def main():
 
     cfg = dict(DEFAULT_CONFIG)
     init_sd = None
-    if a.init != "random":
-        s = torch.load(a.init)
+    if a.init != "random" and a.init.endswith(".safetensors"):
+        meta = safetensors_metadata(a.init)
+        cfg.update({k: v for k, v in json.loads(meta["config"]).items() if k in DEFAULT_CONFIG})
+        init_sd = {k: v.float() for k, v in load_safetensors(a.init).items() if k.startswith("albert.")}
+        print(f"init from {a.init} ({meta.get('kind')} pretraining, step {meta.get('step')}, "
+              f"{meta.get('tokens')} tokens)", flush=True)
+    elif a.init != "random":
+        s = torch.load(a.init, map_location="cpu")
         cfg.update({k: v for k, v in s["config"].items() if k in DEFAULT_CONFIG})
         init_sd = {k: v for k, v in s["model"].items() if k.startswith("albert.")}
         print(f"init from {a.init} (pretrain step {s.get('step')})", flush=True)
@@ -274,9 +374,12 @@ def main():
         assert set(missing) == {"classifier.weight", "classifier.bias"} and not unexpected, (missing, unexpected)
     if a.init_embeddings:
         load_word_embeddings(model.albert, a.init_embeddings)
+    model.to(dev)
 
     seqs, y = build_train(a.task, a)
-    evals = build_evals(a.task, a)
+    evals = build_evals(a.task, a, "select")
+    print("selection split: " + ", ".join(f"{k} {len(sq)}" for k, sq, _, _ in evals) + f"; device {dev.type}",
+          flush=True)
     print(f"train examples {len(seqs)}; label means {np.nanmean(y, 0)}; label counts {np.sum(~np.isnan(y), 0)}",
           flush=True)
     rng = np.random.default_rng(a.seed)
@@ -306,7 +409,7 @@ def main():
     swa, swa_n = None, 0
     ck = os.path.join(run, "ckpt.pt")
     if os.path.exists(ck):
-        s = torch.load(ck)
+        s = torch.load(ck, map_location=dev)
         model.load_state_dict(s["model"]); opt.load_state_dict(s["opt"])
         if ema is not None and s.get("ema") is not None:
             ema.load_state_dict(s["ema"])
@@ -340,16 +443,17 @@ def main():
         for k, v in model.state_dict().items():
             swa[k].add_(v.float() - swa[k], alpha=1.0 / swa_n)  # running mean
 
-    def keep_if_best(rec, score, which, label, note="PyTorch fp32 metrics on the dev/val sets"):
+    def keep_if_best(rec, score, which, label, note="PyTorch fp32 metrics on the selection split (carved from train)"):
         """Logs an evaluation; exports `which` when it beats every earlier one."""
         nonlocal best
+        rec["score"] = score
         history.append(rec)
         flag = ""
         if score > best:
             best = score
             flag = " *best*"
             export_hf(which, cfg, a.task, export, a.spm,
-                      {"task": a.task, "init": a.init, "seed": a.seed, "args": vars(a), "dev": rec,
+                      {"task": a.task, "init": a.init, "seed": a.seed, "args": vars(a), "select": rec,
                        "note": note, "export": export},
                       os.path.join(run, "best_metrics.json"))
         print(label + " " + json.dumps(rec) + flag, flush=True)
@@ -377,18 +481,23 @@ def main():
         t0 = time.time()
         idx = batches[step]
         ids, am = collate([seqs[i] for i in idx])
-        tgt = torch.from_numpy(y[idx])
+        ids, am = ids.to(dev), am.to(dev)
+        tgt = torch.from_numpy(y[idx]).to(dev)
         for g in opt.param_groups:
             g["lr"] = lr_now()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
-            logits = model(ids, am)
-        logits = logits.float()
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
+            logits = model.layer_logits(ids, am) if a.layer_loss else model(ids, am)[None]
+        logits = logits.float()  # [layers, B, C]
+        lw = torch.arange(1, logits.shape[0] + 1, dtype=torch.float32, device=dev)
+        lw = lw / lw.sum()
         if a.task == "sentiment":
             # target P(positive) as class probabilities: the same loss as class indices for 0/1 labels
-            loss = F.cross_entropy(logits, torch.stack([1 - tgt[:, 0], tgt[:, 0]], 1))
+            soft = torch.stack([1 - tgt[:, 0], tgt[:, 0]], 1)
+            losses = torch.stack([F.cross_entropy(lg, soft) for lg in logits])
         else:
             m = ~torch.isnan(tgt)
-            loss = F.binary_cross_entropy_with_logits(logits[m], tgt[m])
+            losses = torch.stack([F.binary_cross_entropy_with_logits(lg[m], tgt[m]) for lg in logits])
+        loss = (lw * losses).sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -425,14 +534,37 @@ def main():
                      f"PyTorch fp32 metrics on the dev/val sets; weights = mean of {swa_n} evaluations' raw "
                      f"weights from {a.swa_from:.0%} of the time budget on")
     checkpoint()
-    def rscore(r):
-        if a.task == "sentiment":
-            return max(r["sst2_dev_acc"], r.get("ema_sst2_dev_acc", 0))
-        return max((r["hate_val_macro_f1"] + r["offensive_val_macro_f1"]) / 2,
-                   (r.get("ema_hate_val_macro_f1", 0) + r.get("ema_offensive_val_macro_f1", 0)) / 2)
-    b = max(history, key=rscore)
-    print("done; best " + json.dumps(b) + f" -> {export}", flush=True)
+    b = max(history, key=lambda r: r["score"])
+    print("done; best on the selection split " + json.dumps(b) + f" -> {export}", flush=True)
     json.dump({"best": b, "history": history, "args": vars(a)}, open(os.path.join(run, "summary.json"), "w"), indent=2)
+    final_report(a, export, run, evals)
+
+
+def ship_patience(rows, max_cost=0.003):
+    """Smallest mean depth whose selection score is within max_cost (0.3 points) of full depth."""
+    full = rows[-1]["score"]
+    ok = [r for r in rows[:-1] if r["score"] >= full - max_cost]
+    depth = lambda r: np.mean([v for k, v in r.items() if k.endswith("_mean_layers")])
+    return min(ok, key=depth)["patience"] if ok else "full"
+
+
+def final_report(a, export, run, sel_evals):
+    """The exported checkpoint: early-exit table on the selection split, then the dev/val sets ONCE."""
+    _, model = load_export(export)
+    model.to(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+    out = {"export": export}
+    for split, evals in (("select", sel_evals), ("dev", build_evals(a.task, a, "dev"))):
+        _, res, ll = evaluate(model, a.task, evals, layers=True)
+        rows = early_exit_table(a.task, evals, ll)
+        out[split] = {"full_depth": res, "early_exit": rows}
+        print(f"final {split}: " + json.dumps(res), flush=True)
+        for r in rows:
+            print(f"  {split} patience {r['patience']}: " + json.dumps({k: v for k, v in r.items() if k != 'patience'}),
+                  flush=True)
+    out["ship_patience_chosen_on_select"] = ship_patience(out["select"]["early_exit"])
+    print("patience chosen on the selection split (<= 0.3 points below full depth, fewest layers): "
+          f"{out['ship_patience_chosen_on_select']}", flush=True)
+    json.dump(out, open(os.path.join(run, "final.json"), "w"), indent=2)
 
 
 if __name__ == "__main__":

@@ -219,18 +219,33 @@ class AlbertForSequenceClassification(nn.Module):
         _, pooled = self.albert(input_ids, attention_mask, token_type_ids)
         return self.classifier(self.dropout(pooled))
 
+    def layer_logits(self, input_ids, attention_mask=None, token_type_ids=None):
+        """Logits after every pass of the shared block, [num_hidden_layers, B, num_labels]: the same
+        pooler + classifier read each pass's [CLS] state (PABEE-style early exit); [-1] == forward()."""
+        a, enc = self.albert, self.albert.encoder
+        mask_bias = None
+        if attention_mask is not None:
+            mask_bias = (1.0 - attention_mask[:, None, None, :].float()) * -10000.0
+        x = enc.embedding_hidden_mapping_in(a.embeddings(input_ids, token_type_ids))
+        n, g = enc.c["num_hidden_layers"], enc.c["num_hidden_groups"]
+        out = []
+        for i in range(n):
+            x = enc.albert_layer_groups[int(i / (n / g))](x, mask_bias)
+            out.append(self.classifier(self.dropout(torch.tanh(a.pooler(x[:, 0])))))
+        return torch.stack(out)
+
 
 # ---------------------------------------------------------------- safetensors
 _DT = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32}
 
 
-def save_safetensors(tensors, path, metadata=None):
-    """tensors: dict name -> torch.Tensor. Writes F32 little-endian, sorted keys."""
+def save_safetensors(tensors, path, metadata=None, fp16=False):
+    """tensors: dict name -> torch.Tensor. Writes F32 (or F16) little-endian, sorted keys."""
     header, blobs, off = {}, [], 0
     for name in sorted(tensors):
-        a = tensors[name].detach().cpu().float().contiguous().numpy().astype("<f4")
+        a = tensors[name].detach().cpu().float().contiguous().numpy().astype("<f2" if fp16 else "<f4")
         b = a.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
+        header[name] = {"dtype": "F16" if fp16 else "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
         blobs.append(b)
         off += len(b)
     if metadata:
@@ -242,6 +257,12 @@ def save_safetensors(tensors, path, metadata=None):
         f.write(hj)
         for b in blobs:
             f.write(b)
+
+
+def safetensors_metadata(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        return json.loads(f.read(n)).get("__metadata__", {})
 
 
 def load_safetensors(path):
