@@ -96,7 +96,9 @@ class Sampler:
             return self.sop()
         return self.packed(self.sst if k == 1 else self.tw)
 
-    def batch(self, bs, vocab, mask_prob=0.15):
+    def padded_with_positions(self, bs, mask_prob):
+        """bs examples padded to the longest: ids, token types, attention mask, SOP labels, and the
+        flat positions of round(mask_prob) of each row's tokens ([CLS]/[SEP] excluded), sorted."""
         exs = [self.example() for _ in range(bs)]
         L = max(len(e[0]) for e in exs)
         ids = np.zeros((bs, L), np.int64)
@@ -108,13 +110,15 @@ class Sampler:
             tt[i, :len(x)] = t
             am[i, :len(x)] = 1
         cand = (am == 1) & (ids != CLS) & (ids != SEP)
-        # choose round(15%) of candidate positions per row
         pos = []
         for i in range(bs):
             c = np.flatnonzero(cand[i])
             m = max(1, int(round(mask_prob * len(c))))
             pos.append(i * L + self.rng.choice(c, size=m, replace=False))
-        pos = np.sort(np.concatenate(pos))
+        return ids, tt, am, sop, np.sort(np.concatenate(pos))
+
+    def batch(self, bs, vocab, mask_prob=0.15):
+        ids, tt, am, sop, pos = self.padded_with_positions(bs, mask_prob)
         flat = ids.reshape(-1)
         targets = flat[pos].copy()
         r = self.rng.random(len(pos))

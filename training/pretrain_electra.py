@@ -97,23 +97,7 @@ class ElectraSampler(Sampler):
         return self.packed([self.sst, self.tw, self.conll][k - 1])
 
     def electra_batch(self, bs, mask_prob, mask_frac):
-        exs = [self.example() for _ in range(bs)]
-        L = max(len(e[0]) for e in exs)
-        ids = np.zeros((bs, L), np.int64)
-        tt = np.zeros((bs, L), np.int64)
-        am = np.zeros((bs, L), np.int64)
-        sop = np.array([e[2] for e in exs], np.int64)
-        for i, (x, t, _) in enumerate(exs):
-            ids[i, :len(x)] = x
-            tt[i, :len(x)] = t
-            am[i, :len(x)] = 1
-        cand = (am == 1) & (ids != CLS) & (ids != SEP)
-        pos = []
-        for i in range(bs):
-            c = np.flatnonzero(cand[i])
-            m = max(1, int(round(mask_prob * len(c))))
-            pos.append(i * L + self.rng.choice(c, size=m, replace=False))
-        pos = np.sort(np.concatenate(pos))
+        ids, tt, am, sop, pos = self.padded_with_positions(bs, mask_prob)
         orig = ids.copy()
         flat = ids.reshape(-1)
         flat[pos[self.rng.random(len(pos)) < mask_frac]] = MASK
