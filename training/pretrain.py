@@ -129,6 +129,30 @@ class Sampler:
                 torch.from_numpy(targets.astype(np.int64)), torch.from_numpy(sop))
 
 
+def add_run_args(ap, snapshot_every):
+    """Options every pretraining script shares: seed, logging, checkpoints, stop time, bf16, threads."""
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--log-every", type=int, default=25)
+    ap.add_argument("--ckpt-min", type=float, default=5.0, help="minutes between checkpoints (ckpt.pt)")
+    ap.add_argument("--snapshot-every", type=int, default=snapshot_every)
+    ap.add_argument("--stop-at", default=None, help="UTC HH:MM: checkpoint and exit at this time")
+    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast on CPU (always on for CUDA)")
+    ap.add_argument("--threads", type=int, default=1)
+
+
+def stop_timestamp(stop_at):
+    """--stop-at HH:MM (UTC) as a Unix time: the next such moment (today, or tomorrow if it is
+    more than 12 hours past); None when not given."""
+    if not stop_at:
+        return None
+    now = dt.datetime.now(dt.timezone.utc)
+    hh, mm = map(int, stop_at.split(":"))
+    st = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
+    if st < now - dt.timedelta(hours=12):
+        st += dt.timedelta(days=1)
+    return st.timestamp()
+
+
 def progress(step, train_time, a):
     """Fraction of the budget used: by steps, or by training seconds when --time-budget-min is set."""
     if a.time_budget_min:
@@ -171,13 +195,7 @@ def main():
     ap.add_argument("--wd", type=float, default=0.01)
     ap.add_argument("--dropout", type=float, default=0.0, help="ALBERT v2 pretrains without dropout")
     ap.add_argument("--mix", default="0.5,0.2,0.3", help="sampling weights: imdb SOP, sst2 packed, tweets packed")
-    ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--log-every", type=int, default=25)
-    ap.add_argument("--ckpt-min", type=float, default=5.0)
-    ap.add_argument("--snapshot-every", type=int, default=500)
-    ap.add_argument("--stop-at", default=None, help="UTC HH:MM: checkpoint and exit at this time")
-    ap.add_argument("--bf16", action="store_true", help="CPU autocast bfloat16 for matmuls")
-    ap.add_argument("--threads", type=int, default=1)
+    add_run_args(ap, snapshot_every=500)
     ap.add_argument("--init-from", default=None,
                     help="start a new run (new --out) from the weights of a previous one, e.g. "
                          "runs/pretrain/model_final.pt, with a fresh optimizer and lr schedule")
@@ -196,14 +214,7 @@ def main():
                classifier_dropout_prob=a.dropout)
     if a.config:
         cfg.update(json.load(open(a.config)))
-    stop_ts = None
-    if a.stop_at:
-        now = dt.datetime.now(dt.timezone.utc)
-        hh, mm = map(int, a.stop_at.split(":"))
-        st = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
-        if st < now - dt.timedelta(hours=12):
-            st += dt.timedelta(days=1)
-        stop_ts = st.timestamp()
+    stop_ts = stop_timestamp(a.stop_at)
 
     torch.manual_seed(a.seed)
     model = AlbertForPreTraining(cfg)

@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 from model import (DEFAULT_CONFIG, AlbertMLMHead, AlbertModel, AlbertSOPHead, AlbertTransformer,  # noqa: E402
                    gelu_new, init_weights, load_safetensors, safetensors_metadata, save_safetensors)
-from pretrain import Sampler, save_atomic  # noqa: E402
+from pretrain import Sampler, add_run_args, save_atomic, stop_timestamp  # noqa: E402
 from tok import CLS, MASK, SEP  # noqa: E402
 
 
@@ -154,13 +154,7 @@ def main():
     ap.add_argument("--sop-weight", type=float, default=1.0)
     ap.add_argument("--mix", default="0.5,0.2,0.25,0.05",
                     help="sampling weights: imdb SOP pairs, sst2 packed, tweets packed, conll packed")
-    ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--log-every", type=int, default=25)
-    ap.add_argument("--ckpt-min", type=float, default=5.0)
-    ap.add_argument("--snapshot-every", type=int, default=1000)
-    ap.add_argument("--stop-at", default=None, help="UTC HH:MM: checkpoint and exit at this time")
-    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast on CPU (always on for CUDA)")
-    ap.add_argument("--threads", type=int, default=1)
+    add_run_args(ap, snapshot_every=1000)
     ap.add_argument("--init-from", default=None,
                     help="new run from earlier weights (an --export .safetensors or a model_final.pt of this "
                          "script), fresh optimizer and schedule; ignored once <out>/ckpt.pt exists")
@@ -172,14 +166,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     cfg = dict(DEFAULT_CONFIG, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, classifier_dropout_prob=0.0)
     gcfg = dict(cfg, hidden_size=a.gen_hidden, num_attention_heads=a.gen_heads, intermediate_size=a.gen_intermediate)
-    stop_ts = None
-    if a.stop_at:
-        now = dt.datetime.now(dt.timezone.utc)
-        hh, mm = map(int, a.stop_at.split(":"))
-        st = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
-        if st < now - dt.timedelta(hours=12):
-            st += dt.timedelta(days=1)
-        stop_ts = st.timestamp()
+    stop_ts = stop_timestamp(a.stop_at)
 
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
