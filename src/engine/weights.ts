@@ -7,6 +7,7 @@
  * `packLinear` then writes a Linear into the kernels' memory in the GEMM's 4×4 block layout.
  */
 import type { ModelConfig } from "../model/manifest.ts";
+import { quantizeRows, transpose } from "../model/quantize.ts";
 import type { Arena } from "./arena.ts";
 import type { KernelExports } from "./kernels.ts";
 import { readInitializers, ShardFormatError, tensorOf, type Tensor } from "./onnx-tensors.ts";
@@ -59,32 +60,6 @@ function floats(t: Tensor, shard: string): Float32Array {
   return t.data;
 }
 
-/** Symmetric int8 per row of a [rows][cols] matrix (the converter's quantizeRows). */
-function quantizeRows(data: Float32Array, rows: number, cols: number): { q: Int8Array; scale: Float32Array } {
-  const q = new Int8Array(rows * cols);
-  const scale = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let max = 0;
-    for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(data[r * cols + c]!));
-    const s = max > 0 ? Math.fround(max / 127) : 1;
-    scale[r] = s;
-    for (let c = 0; c < cols; c++) q[r * cols + c] = Math.max(-127, Math.min(127, Math.round(data[r * cols + c]! / s)));
-  }
-  return { q, scale };
-}
-
-function transposeF32(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
-  return out;
-}
-
-function transposeI8(data: Int8Array, rows: number, cols: number): Int8Array {
-  const out = new Int8Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
-  return out;
-}
-
 /** A Linear named `prefix` with `k` inputs and `n` outputs, int8 or fp32 in the shard. */
 function linear(tensors: Map<string, Tensor>, prefix: string, k: number, n: number, shard: string): LinearSource {
   const biasT = tensors.get(`${prefix}.bias`);
@@ -97,8 +72,8 @@ function linear(tensors: Map<string, Tensor>, prefix: string, k: number, n: numb
   }
   const w = floats(tensorOf(tensors, `${prefix}.weight_t`, [k, n], shard), shard);
   // Quantize per output column: transpose to [n][k] rows, quantize rows, transpose back.
-  const { q, scale } = quantizeRows(transposeF32(w, k, n), n, k);
-  return { k, n, wt: transposeI8(q, n, k), scale, ...(bias === undefined ? {} : { bias }) };
+  const q = quantizeRows(transpose(w, k, n), n, k);
+  return { k, n, wt: transpose(q.values, n, k), scale: q.scales, ...(bias === undefined ? {} : { bias }) };
 }
 
 /** Concatenates Linears with the same input along the output axis (plain graphs' q, k, v). */
@@ -125,8 +100,8 @@ function table(tensors: Map<string, Tensor>, prefix: string, rows: number, cols:
     if (!(q.data instanceof Int8Array)) throw new ShardFormatError(`${shard}: ${q.name} must be int8`);
     return { rows, cols, q: q.data, scale: floats(s, shard) };
   }
-  const f = floats(tensorOf(tensors, `${prefix}.weight`, [rows, cols], shard), shard);
-  return { rows, cols, ...quantizeRows(f, rows, cols) };
+  const q = quantizeRows(floats(tensorOf(tensors, `${prefix}.weight`, [rows, cols], shard), shard), rows, cols);
+  return { rows, cols, q: q.values, scale: q.scales };
 }
 
 export function readEmbeddings(bytes: Uint8Array, c: ModelConfig, shard: string): EmbeddingsSource {

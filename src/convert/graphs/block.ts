@@ -18,7 +18,7 @@ import type { GraphForm } from "../../model/manifest.ts";
 import type { Checkpoint } from "../checkpoint.ts";
 import { GraphBuilder, type LinearScheme } from "../onnx/graph-builder.ts";
 import { DataType, type ModelSpec } from "../onnx/model-proto.ts";
-import { quantizeRows, transpose } from "../quantize.ts";
+import { quantizeRows, transpose } from "../../model/quantize.ts";
 
 /** Applies `hidden_act` (HF ACT2FN semantics) as plain ONNX ops (ORT fuses Gelu/FastGelu). */
 function activation(g: GraphBuilder, act: string, x: string): string {

@@ -10,7 +10,7 @@
  * com.microsoft DynamicQuantizeMatMul, bias included). Graph builders call only `linear()`,
  * so adding a scheme touches this file alone.
  */
-import { transpose, quantizeRows } from "../quantize.ts";
+import { transpose, quantizeRows } from "../../model/quantize.ts";
 import { DataType, type AttributeValue, type DataTypeCode, type ModelSpec, type NodeSpec, type TensorValue, type ValueInfo } from "./model-proto.ts";
 
 /** How Linear weights are stored and multiplied. */

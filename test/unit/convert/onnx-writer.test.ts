@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { GraphBuilder, type LinearScheme } from "../../../src/convert/onnx/graph-builder.ts";
 import { DataType, encodeModel } from "../../../src/convert/onnx/model-proto.ts";
 import { ProtoWriter } from "../../../src/convert/onnx/wire.ts";
-import { quantizeRows } from "../../../src/convert/quantize.ts";
+import { quantizeRows } from "../../../src/model/quantize.ts";
 import { createSession, float32Tensor } from "../../../src/ort/ort.ts";
 
 describe("ProtoWriter", () => {

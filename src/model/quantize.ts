@@ -1,8 +1,9 @@
 /**
- * @module convert/quantize
+ * @module model/quantize
  * Symmetric int8 quantization with one scale per row of a row-major matrix:
  * scale = max|row| / 127, q = round(w / scale) clamped to [-127, 127] (zero point 0).
- * Used per output channel for Linear weights and per vocabulary row for embedding tables.
+ * Used per output channel for Linear weights and per vocabulary row for embedding tables, by the
+ * converter when it writes shards and by our engine when it loads fp32 shards (same rounding).
  */
 
 export interface QuantizedRows {
