@@ -6,6 +6,9 @@
  * the "no answer" (`""`, 0, 0) competes with HF's score for it: the smallest [CLS] score over the
  * windows (HF `min_null_score`).
  *
+ * As in HF, a score is a probability within its own window (each window is softmaxed on its own),
+ * so a lone strong span in a window can outrank a stronger one that shares its window.
+ *
  * By default an answer spans exactly its tokens (`context.slice(start, end)`); given the context's
  * pieces it is widened to whole words (HF's `align_to_words`, a word as in heads/words).
  */
