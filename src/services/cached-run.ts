@@ -32,6 +32,8 @@ export interface CachedTask<I, R> {
   name: string;
   /** The canonical text of an input for its cache key. */
   keyText(input: I): string;
+  /** Key inputs exactly (no whitespace collapse): for answers with character offsets into them. */
+  exact?: boolean;
   /** Options that change the answer (part of every key). */
   options?: Record<string, string | number | boolean>;
   /** Accepts a cached value only when it is a whole result of this task for this model. */
@@ -60,7 +62,7 @@ export interface CachedOutcome<R> {
 export async function runCached<I, R>(deps: RunDeps, id: string, inputs: readonly I[], policy: CachePolicy, task: CachedTask<I, R>, manifest?: Manifest): Promise<CachedOutcome<R>> {
   const m = manifest ?? (await deps.registry.manifest(id, deps.defer));
   const keys = await Promise.all(
-    inputs.map((input) => cacheKey({ model: m.id, version: m.version, task: task.name, input: task.keyText(input), ...(task.options === undefined ? {} : { options: task.options }) })),
+    inputs.map((input) => cacheKey({ model: m.id, version: m.version, task: task.name, input: task.keyText(input), exact: task.exact === true, ...(task.options === undefined ? {} : { options: task.options }) })),
   );
   const found: { value: R | undefined; source: CacheSource }[] = policy.read
     ? await (deps.cache as ResultCache<R>).getMany(keys, (value): value is R => task.accept(value, m))

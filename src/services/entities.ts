@@ -1,0 +1,53 @@
+/**
+ * @module services/entities
+ * Named entities through the result cache (keyed on the exact text: answers carry offsets into it,
+ * and on the aggregation strategy). Only token-classification models; others get 400
+ * `unsupported_model`.
+ */
+import type { CachePolicy } from "../cache/result-cache.ts";
+import type { Entity, EntityStrategy } from "../heads/index.ts";
+import { recognizeEntities } from "../model/entities.ts";
+import { isObject, isProbability, runCached, wrongModel, type CachedOutcome, type RunDeps } from "./cached-run.ts";
+
+export interface EntitiesItem {
+  entities: Entity[];
+  tokens: number;
+  truncated: boolean;
+}
+
+function isEntity(value: unknown): value is Entity {
+  if (!isObject(value)) return false;
+  const { label, score, start, end, text } = value;
+  return typeof label === "string" && isProbability(score) && Number.isInteger(start) && Number.isInteger(end) && typeof text === "string";
+}
+
+function isEntitiesItem(value: unknown): value is EntitiesItem {
+  if (!isObject(value)) return false;
+  const { entities, tokens, truncated } = value;
+  return Array.isArray(entities) && entities.every(isEntity) && Number.isInteger(tokens) && typeof truncated === "boolean";
+}
+
+export async function findEntities(deps: RunDeps, id: string, inputs: readonly string[], strategy: EntityStrategy, policy: CachePolicy): Promise<CachedOutcome<EntitiesItem>> {
+  const manifest = await deps.registry.manifest(id, deps.defer);
+  if (manifest.task !== "token_classification") throw wrongModel(manifest, "entities need a token_classification model (AlbertForTokenClassification), such as \"ner\"");
+  return runCached(
+    deps,
+    id,
+    inputs,
+    policy,
+    {
+      name: "entities",
+      exact: true,
+      options: { aggregation: strategy },
+      keyText: (input) => input,
+      accept: (value): value is EntitiesItem => isEntitiesItem(value),
+      tokensOf: (result) => result.tokens,
+      cost: (model, input) => model.tokenize(input).ids.length,
+      async compute(model, texts) {
+        const output = await recognizeEntities(model, texts, strategy);
+        return { results: output.results.map(({ entities, tokens, truncated }) => ({ entities, tokens, truncated })), timings: output.timings };
+      },
+    },
+    manifest,
+  );
+}
