@@ -6,6 +6,8 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   convert: () => import("./cli/convert.ts"),
   tokenize: () => import("./cli/tokenize.ts"),
   classify: () => import("./cli/classify.ts"),
+  qa: () => import("./cli/qa.ts"),
+  embed: () => import("./cli/embed.ts"),
   key: () => import("./cli/key.ts"),
 };
 
@@ -14,7 +16,10 @@ const usage = `usage: albert-edge <command> [options]   (albert-edge <command> -
 commands:
   convert <hf-checkpoint-dir> <out-dir>   HF ALBERT checkpoint -> int8 ONNX shards + manifest.json
   tokenize --model <dir>                  JSONL {"text"} on stdin -> JSONL {"ids"} on stdout
-  classify --model <shard-dir>            JSONL {"text"} on stdin -> JSONL {"label","score","logits"}
+  classify --model <shard-dir>            JSONL {"text"[, "text_pair"]} -> {"label","score","logits"};
+                                          token classifiers -> {"ids","offsets","token_logits","entities"}
+  qa --model <shard-dir>                  JSONL {"question","context"} -> {"answer","score","start","end",...}
+  embed --model <shard-dir>               JSONL {"text"} -> JSONL {"embedding"}
   key [--id <key id>] [--json]            a new random API key and its API_KEYS entry (sha256)
 `;
 
