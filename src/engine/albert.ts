@@ -7,7 +7,9 @@
  *   embeddings: word + position + type, LayerNorm (E), projection E→H
  *   for layer in 0..N-1: the layers of its group (shared weights), each
  *     qkv = x·Wqkv; ctx = attention(qkv); a = LN(x + ctx·Wo); x = LN(a + gelu(a·W1)·W2)
- *   head: pooled = tanh(x[CLS]·Wp); logits = pooled·Wc
+ *   head, per task: pooled = tanh(x[CLS]·Wp); logits = pooled·Wc   (sequence classification)
+ *                   tokenLogits = x·Wt                           (token classification, QA start/end)
+ *                   mean = mean of x's rows (+ pooled with a pooler) (feature extraction)
  *   (with early exit: the head after every layer, stopping per PABEE — model/early-exit.ts)
  *
  * Every Linear is int8: its input is quantized per row (per token) to 7 bits, multiplied with
@@ -16,7 +18,7 @@
  * result never depends on what else is being processed.
  */
 import { ExitTracker } from "../model/early-exit.ts";
-import type { ForwardOptions } from "../model/engine.ts";
+import type { ForwardOptions, SequenceOutput } from "../model/engine.ts";
 import { groupOfLayer, type Manifest, type ModelConfig, type Task } from "../model/manifest.ts";
 import { Arena } from "./arena.ts";
 import { ACT, type Kernels } from "./kernels.ts";
@@ -36,8 +38,10 @@ interface Weights {
   projection: PackedLinear;
   /** [group][inner layer]. */
   groups: LayerWeights[][];
-  pooler: PackedLinear;
+  pooler?: PackedLinear;
   classifier?: PackedLinear;
+  /** Per-token Linear: token classifier or QA start/end. */
+  tokens?: PackedLinear;
 }
 
 /** Activation buffers (byte offsets), sized for `maxTokens`. */
@@ -58,6 +62,7 @@ interface State {
   attnScratch: number; // int8 attention scratch (quantized Q, K, P, Vᵀ)
   pooled: number; // f32 [H]
   logits: number; // f32 [L]
+  tokenLogits: number; // f32 [S][columns], per-token heads only (else 0)
 }
 
 export interface EngineSources {
@@ -80,14 +85,8 @@ export interface Sequence {
   typeIds?: ArrayLike<number>;
 }
 
-export interface ForwardResult {
-  /** Classifier logits; absent for models without a classifier. */
-  logits?: Float32Array;
-  /** tanh(pooler([CLS])), length H. */
-  pooled: Float32Array;
-  /** Layers (block passes) that ran. */
-  layers: number;
-}
+/** One sequence's outputs (the model layer's SequenceOutput). */
+export type ForwardResult = SequenceOutput;
 
 export class AlbertEngine {
   readonly config: ModelConfig;
@@ -141,9 +140,11 @@ export class AlbertEngine {
       embBeta: arena.alloc(E * 4),
       projection: planLinear(arena, e.projection),
       groups: src.groups.map((g) => g.map(planLayer)),
-      pooler: planLinear(arena, src.head.pooler),
+      ...(src.head.pooler === undefined ? {} : { pooler: planLinear(arena, src.head.pooler) }),
       ...(src.head.classifier === undefined ? {} : { classifier: planLinear(arena, src.head.classifier) }),
+      ...(src.head.tokens === undefined ? {} : { tokens: planLinear(arena, src.head.tokens) }),
     };
+    const columns = src.head.tokens?.n ?? 0;
     // State.
     const Sp = Math.ceil(S / 8) * 8;
     const Kp = Math.max(padK(E), padK(H), padK(I));
@@ -164,10 +165,12 @@ export class AlbertEngine {
       attnScratch: arena.alloc(kernels.exports.attention_int8_scratch(S, H, NH)),
       pooled: arena.alloc(H * 4),
       logits: arena.alloc(Math.max(this.#labels, 1) * 4),
+      tokenLogits: columns === 0 ? 0 : arena.alloc(S * columns * 4),
     };
     // Load-time staging for packing weights: the largest Linear's k·n bytes, inside the FFN
     // activation buffer when it is big enough (it always is for ALBERT shapes), else its own.
-    const linears = [e.projection, src.head.pooler, ...(src.head.classifier === undefined ? [] : [src.head.classifier]), ...src.groups.flat().flatMap((l) => [l.qkv, l.dense, l.ffn, l.ffnOut])];
+    const head = [src.head.pooler, src.head.classifier, src.head.tokens].filter((l) => l !== undefined);
+    const linears = [e.projection, ...head, ...src.groups.flat().flatMap((l) => [l.qkv, l.dense, l.ffn, l.ffnOut])];
     const stagingBytes = Math.max(...linears.map((l) => l.k * l.n));
     const staging = stagingBytes <= S * I * 4 ? this.#s.ffn : arena.alloc(stagingBytes);
     arena.commit();
@@ -196,8 +199,9 @@ export class AlbertEngine {
         arena.f32(d.ln2[1], H).set(l.ln2[1]);
       }),
     );
-    writeLinear(arena, kernels.exports, staging, w.pooler, src.head.pooler);
+    if (w.pooler !== undefined && src.head.pooler !== undefined) writeLinear(arena, kernels.exports, staging, w.pooler, src.head.pooler);
     if (w.classifier !== undefined && src.head.classifier !== undefined) writeLinear(arena, kernels.exports, staging, w.classifier, src.head.classifier);
+    if (w.tokens !== undefined && src.head.tokens !== undefined) writeLinear(arena, kernels.exports, staging, w.tokens, src.head.tokens);
   }
 
   /** out[m][n] = x[m][k]·W + b: quantize the rows of x, then the int8 GEMM. */
@@ -222,7 +226,7 @@ export class AlbertEngine {
     k.add_layernorm(s.x, s.attn, S, H, L.ln2[0], L.ln2[1], eps); // x = LN(ffn + a)
   }
 
-  /** Token ids (with [CLS]/[SEP]) and optional token types → pooled vector and logits. */
+  /** Token ids (with [CLS]/[SEP]) and optional token types → the head's outputs. */
   forward(ids: ArrayLike<number>, typeIds?: ArrayLike<number>, options: ForwardOptions = {}): ForwardResult {
     return this.forwardMany([typeIds === undefined ? { ids } : { ids, typeIds }], options)[0]!;
   }
@@ -303,27 +307,54 @@ export class AlbertEngine {
       if (trackers === undefined) continue;
       seqs.forEach((_, j) => {
         if (results[j] !== undefined) return;
-        const head = this.#head(offsets[j]!, i + 1);
+        const head = this.#classify(offsets[j]!, i + 1);
         if (trackers[j]!.update(head.logits!)) {
           results[j] = head;
           open--;
         }
       });
     }
-    return results.map((r, j) => r ?? this.#head(offsets[j]!, c.num_hidden_layers));
+    return results.map((r, j) => r ?? this.#head(offsets[j]!, seqs[j]!.ids.length, c.num_hidden_layers));
+  }
+
+  /** The task's head on the sequence of `len` rows starting at row `r`. */
+  #head(r: number, len: number, layers: number): ForwardResult {
+    const w = this.#w;
+    if (w.classifier !== undefined) return this.#classify(r, layers);
+    if (w.tokens !== undefined) {
+      const n = w.tokens.n;
+      this.#linear(this.#s.x + r * this.config.hidden_size * 4, len, this.config.hidden_size, w.tokens, this.#s.tokenLogits, n);
+      return { tokenLogits: this.#arena.f32(this.#s.tokenLogits, len * n).slice(), layers };
+    }
+    const mean = this.#mean(r, len);
+    return w.pooler === undefined ? { mean, layers } : { mean, pooled: this.#pool(r), layers };
+  }
+
+  /** Mean of the hidden state's `len` rows from row `r` (fp64 sums). */
+  #mean(r: number, len: number): Float32Array {
+    const H = this.config.hidden_size;
+    const x = this.#arena.f32(this.#s.x + r * H * 4, len * H);
+    const sum = new Float64Array(H);
+    for (let t = 0; t < len; t++) for (let h = 0; h < H; h++) sum[h]! += x[t * H + h]!;
+    const mean = new Float32Array(H);
+    for (let h = 0; h < H; h++) mean[h] = sum[h]! / len;
+    return mean;
+  }
+
+  /** tanh(pooler(x[CLS])) of the sequence starting at row `r`, left in the pooled buffer and copied out. */
+  #pool(r: number): Float32Array {
+    const { hidden_size: H } = this.config;
+    const s = this.#s;
+    this.#linear(s.x + r * H * 4, 1, H, this.#w.pooler!, s.pooled, H);
+    this.#k.tanh_inplace(s.pooled, H);
+    return this.#arena.f32(s.pooled, H).slice();
   }
 
   /** Pooler and classifier on the [CLS] row of the sequence starting at row `r`. */
-  #head(r: number, layers: number): ForwardResult {
-    const { hidden_size: H } = this.config;
+  #classify(r: number, layers: number): ForwardResult {
     const s = this.#s;
-    const w = this.#w;
-    const a = this.#arena;
-    this.#linear(s.x + r * H * 4, 1, H, w.pooler, s.pooled, H);
-    this.#k.tanh_inplace(s.pooled, H);
-    const pooled = a.f32(s.pooled, H).slice();
-    if (w.classifier === undefined) return { pooled, layers };
-    this.#linear(s.pooled, 1, H, w.classifier, s.logits, this.#labels);
-    return { logits: a.f32(s.logits, this.#labels).slice(), pooled, layers };
+    const pooled = this.#pool(r);
+    this.#linear(s.pooled, 1, this.config.hidden_size, this.#w.classifier!, s.logits, this.#labels);
+    return { logits: this.#arena.f32(s.logits, this.#labels).slice(), pooled, layers };
   }
 }

@@ -29,7 +29,7 @@ export function wasmEngine(modules: KernelModules, options: WasmEngineOptions = 
       const sources = {
         embeddings: readEmbeddings(shards.embeddings, c, file("embeddings")),
         groups: shards.blocks.map((b, g) => readBlock(b, c, g, file("block", g))),
-        head: readHead(shards.head, c, manifest.labels.length, file("head")),
+        head: readHead(shards.head, c, manifest, file("head")),
       };
       const kernels = await instantiateKernels(modules, options.kernel);
       const engine = new AlbertEngine(manifest, kernels, sources, options.attention === undefined ? {} : { attention: options.attention });

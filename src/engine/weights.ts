@@ -6,7 +6,7 @@
  * exactly as the converter would), embedding tables int8 with one scale per row.
  * `packLinear` then writes a Linear into the kernels' memory in the GEMM's 4×4 block layout.
  */
-import type { ModelConfig } from "../model/manifest.ts";
+import type { Manifest, ModelConfig } from "../model/manifest.ts";
 import { quantizeRows, transpose } from "../model/quantize.ts";
 import type { Arena } from "./arena.ts";
 import type { KernelExports } from "./kernels.ts";
@@ -50,9 +50,11 @@ export interface Layer<L, N> {
 /** A layer as read from a shard. */
 export type LayerSource = Layer<LinearSource, Float32Array>;
 
+/** The head's Linears, per task: pooler + classifier (sequence classification), `tokens` on every position (token classification: `classifier`; QA: `qa_outputs`), pooler if any (feature_extraction). */
 export interface HeadSource {
-  pooler: LinearSource;
+  pooler?: LinearSource;
   classifier?: LinearSource;
+  tokens?: LinearSource;
 }
 
 function floats(t: Tensor, shard: string): Float32Array {
@@ -142,11 +144,20 @@ export function readBlock(bytes: Uint8Array, c: ModelConfig, group: number, shar
   return layers;
 }
 
-export function readHead(bytes: Uint8Array, c: ModelConfig, labels: number, shard: string): HeadSource {
+export function readHead(bytes: Uint8Array, c: ModelConfig, head: Pick<Manifest, "task" | "labels">, shard: string): HeadSource {
   const t = readInitializers(bytes, shard);
   const H = c.hidden_size;
-  const pooler = linear(t, "pooler", H, H, shard);
-  return labels > 0 ? { pooler, classifier: linear(t, "classifier", H, labels, shard) } : { pooler };
+  const L = head.labels.length;
+  switch (head.task) {
+    case "token_classification":
+      return { tokens: linear(t, "classifier", H, L, shard) };
+    case "question_answering":
+      return { tokens: linear(t, "qa_outputs", H, 2, shard) };
+    case "feature_extraction":
+      return t.has("pooler.weight_t.int8") || t.has("pooler.weight_t") ? { pooler: linear(t, "pooler", H, H, shard) } : {};
+    default:
+      return { pooler: linear(t, "pooler", H, H, shard), classifier: linear(t, "classifier", H, L, shard) };
+  }
 }
 
 /** A Linear in kernel memory (see kernels/gemm.ts for the layout). */
