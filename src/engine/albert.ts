@@ -22,12 +22,13 @@ import type { ForwardOptions, SequenceOutput } from "../model/engine.ts";
 import { groupOfLayer, type Manifest, type ModelConfig, type Task } from "../model/manifest.ts";
 import { Arena } from "./arena.ts";
 import { ACT, type Kernels } from "./kernels.ts";
-import { padK, planLinear, writeLinear, type EmbeddingsSource, type HeadSource, type Layer, type LayerSource, type PackedLinear } from "./weights.ts";
+import { isFloatLinear, padK, planLinear, writeLinear, type EmbeddingsSource, type HeadSource, type Layer, type LayerSource, type PackedLinear, type Precision, type TableSource } from "./weights.ts";
 
 /** A layer in kernel memory (byte offsets). */
 type LayerWeights = Layer<PackedLinear, number>;
 
 interface Weights {
+  /** Embedding tables: int8 rows × per-row scale, or (fp32 precision) f32 rows with scale offsets 0. */
   word: number;
   wordScale: number;
   position: number;
@@ -103,6 +104,8 @@ export class AlbertEngine {
   readonly #task: Task;
   readonly #patience: number | undefined;
   readonly attention: AttentionMode;
+  /** int8 (the default for int8 shards) or fp32 (fp32 shards): set by the sources' weights. */
+  readonly precision: Precision;
 
   constructor(manifest: Manifest, kernels: Kernels, src: EngineSources, options: EngineOptions = {}) {
     const c = manifest.config;
@@ -110,7 +113,8 @@ export class AlbertEngine {
     this.kernels = kernels;
     this.#k = kernels.exports;
     this.#labels = manifest.labels.length;
-    this.attention = options.attention ?? "int8";
+    this.precision = isFloatLinear(src.embeddings.projection) ? "fp32" : "int8";
+    this.attention = options.attention ?? (this.precision === "fp32" ? "fp32" : "int8");
     this.#task = manifest.task;
     this.#patience = manifest.early_exit?.patience;
     this.#act = c.hidden_act === "gelu" ? ACT.gelu_erf : c.hidden_act === "relu" ? ACT.relu : ACT.gelu_tanh;
@@ -130,11 +134,14 @@ export class AlbertEngine {
       ffnOut: planLinear(arena, l.ffnOut),
       ln2: [arena.alloc(H * 4), arena.alloc(H * 4)],
     });
+    const planTable = (t: TableSource): [number, number] => ("f" in t ? [arena.alloc(t.f.length * 4), 0] : [arena.alloc(t.q.length), arena.alloc(t.rows * 4)]);
+    const [word, wordScale] = planTable(e.word);
+    const [position, positionScale] = planTable(e.position);
     this.#w = {
-      word: arena.alloc(e.word.q.length),
-      wordScale: arena.alloc(e.word.rows * 4),
-      position: arena.alloc(e.position.q.length),
-      positionScale: arena.alloc(e.position.rows * 4),
+      word,
+      wordScale,
+      position,
+      positionScale,
       tokenType: arena.alloc(e.tokenType.length * 4),
       embGamma: arena.alloc(E * 4),
       embBeta: arena.alloc(E * 4),
@@ -178,10 +185,15 @@ export class AlbertEngine {
 
     // Copy the weights in.
     const w = this.#w;
-    arena.i8(w.word, e.word.q.length).set(e.word.q);
-    arena.f32(w.wordScale, e.word.rows).set(e.word.scale);
-    arena.i8(w.position, e.position.q.length).set(e.position.q);
-    arena.f32(w.positionScale, e.position.rows).set(e.position.scale);
+    const writeTable = (t: TableSource, at: number, scaleAt: number): void => {
+      if ("f" in t) arena.f32(at, t.f.length).set(t.f);
+      else {
+        arena.i8(at, t.q.length).set(t.q);
+        arena.f32(scaleAt, t.rows).set(t.scale);
+      }
+    };
+    writeTable(e.word, w.word, w.wordScale);
+    writeTable(e.position, w.position, w.positionScale);
     arena.f32(w.tokenType, e.tokenType.length).set(e.tokenType);
     arena.f32(w.embGamma, E).set(e.gamma);
     arena.f32(w.embBeta, E).set(e.beta);
@@ -206,6 +218,10 @@ export class AlbertEngine {
 
   /** out[m][n] = x[m][k]·W + b: quantize the rows of x, then the int8 GEMM. */
   #linear(x: number, m: number, ldx: number, l: PackedLinear, out: number, ldo: number): void {
+    if (l.f32) {
+      this.#k.gemm_f32(x, m, l.k, ldx, l.w, l.n, l.np, out, ldo, l.bias);
+      return;
+    }
     const s = this.#s;
     this.#k.quantize_rows(x, m, l.k, ldx, s.xq, l.kp, s.xScale, s.xZero);
     this.#k.gemm_u7i8(s.xq, m, l.kp, l.w, l.n, l.np, out, ldo, s.xScale, s.xZero, l.scale, l.wsum, l.bias);
@@ -285,7 +301,8 @@ export class AlbertEngine {
         typeView[o + i] = q.typeIds === undefined ? 0 : q.typeIds[i]!;
       }
       // Positions restart at 0 for every sequence.
-      k.embed(s.ids + o * 4, s.types + o * 4, q.ids.length, E, w.word, w.wordScale, w.position, w.positionScale, w.tokenType, w.embGamma, w.embBeta, c.layer_norm_eps, s.emb + o * E * 4);
+      if (this.precision === "fp32") this.#embedF32(q, s.emb + o * E * 4);
+      else k.embed(s.ids + o * 4, s.types + o * 4, q.ids.length, E, w.word, w.wordScale, w.position, w.positionScale, w.tokenType, w.embGamma, w.embBeta, c.layer_norm_eps, s.emb + o * E * 4);
       o += q.ids.length;
     }
     this.#linear(s.emb, rows, E, w.projection, s.x, H);
@@ -315,6 +332,24 @@ export class AlbertEngine {
       });
     }
     return results.map((r, j) => r ?? this.#head(offsets[j]!, seqs[j]!.ids.length, c.num_hidden_layers));
+  }
+
+  /** fp32 embeddings of one sequence into `out` [len][E]: word + position + type rows, then LayerNorm. */
+  #embedF32(q: Sequence, out: number): void {
+    const { embedding_size: E, vocab_size: V, max_position_embeddings: P, type_vocab_size: T, layer_norm_eps: eps } = this.config;
+    const a = this.#arena;
+    const w = this.#w;
+    const len = q.ids.length;
+    const word = a.f32(w.word, V * E);
+    const pos = a.f32(w.position, P * E);
+    const type = a.f32(w.tokenType, T * E);
+    const dst = a.f32(out, len * E);
+    for (let t = 0; t < len; t++) {
+      const wo = q.ids[t]! * E;
+      const to = (q.typeIds === undefined ? 0 : q.typeIds[t]!) * E;
+      for (let c = 0; c < E; c++) dst[t * E + c] = word[wo + c]! + pos[t * E + c]! + type[to + c]!;
+    }
+    this.#k.add_layernorm(out, 0, len, E, w.embGamma, w.embBeta, eps);
   }
 
   /** The task's head on the sequence of `len` rows starting at row `r`. */
