@@ -128,13 +128,22 @@ describe("converter errors", () => {
 describe("parseManifest: the new tasks and pooling", () => {
   let base: Manifest | undefined;
   const manifest = async (): Promise<Manifest> => (base ??= await convert(checkpoint(NER)));
-  it.each([
-    ["question_answering with labels", (m: Manifest) => (m.task = "question_answering"), /labels must be empty for question_answering/],
-    ["token_classification without labels", (m: Manifest) => (m.labels = []), /labels must not be empty/],
-    ["pooling on a token classifier", (m: Manifest) => (m.pooling = "mean"), /pooling is only for feature_extraction models \(task is token_classification\)/],
-    ["an unknown pooling", (m: Manifest) => ((m.task = "feature_extraction"), (m.labels = []), ((m as { pooling: string }).pooling = "max")), /pooling must be one of mean, cls/],
-    ["early exit on a token classifier", (m: Manifest) => (m.early_exit = { patience: 2 }), /early_exit needs a sequence classifier head \(task is token_classification\)/],
-  ] as const)("rejects %s", async (_name, edit, message) => {
+  const edits: [string, (m: Manifest) => void, RegExp][] = [
+    ["question_answering with labels", (m) => void (m.task = "question_answering"), /labels must be empty for question_answering/],
+    ["token_classification without labels", (m) => void (m.labels = []), /labels must not be empty/],
+    ["pooling on a token classifier", (m) => void (m.pooling = "mean"), /pooling is only for feature_extraction models \(task is token_classification\)/],
+    [
+      "an unknown pooling",
+      (m) => {
+        m.task = "feature_extraction";
+        m.labels = [];
+        (m as { pooling: string }).pooling = "max";
+      },
+      /pooling must be one of mean, cls/,
+    ],
+    ["early exit on a token classifier", (m) => void (m.early_exit = { patience: 2 }), /early_exit needs a sequence classifier head \(task is token_classification\)/],
+  ];
+  it.each(edits)("rejects %s", async (_name, edit, message) => {
     const m = structuredClone(await manifest());
     edit(m);
     expect(() => parseManifest(m)).toThrow(message);

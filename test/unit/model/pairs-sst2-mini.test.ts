@@ -8,7 +8,7 @@
  * (forwardMany) is bit-identical to one sequence at a time with the types.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AlbertModel, SequenceOutput } from "../../../src/model/index.ts";
+import type { AlbertModel, RunOutputs } from "../../../src/model/index.ts";
 import { ENGINES, FORMS, loadForms, readJsonl } from "../../support/heads-golden.ts";
 import { argmaxOf, maxAbsDiff } from "../../support/model-helpers.ts";
 import { sharedGolden, sharedPairAvailable, tempDir } from "../../support/paths.ts";
@@ -25,7 +25,7 @@ describe.skipIf(!sharedPairAvailable("albert-sst2-mini", "albert-sst2-mini.pairs
   const tmp = tempDir("pairs");
   let golden: Golden[] = [];
   let models = new Map<string, AlbertModel>();
-  const outputs = new Map<string, SequenceOutput[]>();
+  const outputs = new Map<string, RunOutputs>();
 
   beforeAll(async () => {
     golden = readJsonl<Golden>(sharedGolden("albert-sst2-mini.pairs.jsonl"));
