@@ -63,13 +63,13 @@ describe("head detection", () => {
     expect(parseManifest(structuredClone(m))).toEqual(m);
   });
 
-  it("both engines give each task's outputs with the promised shapes", async () => {
+  it("both engines give each task's outputs with the promised shapes (fp32: fused graph for NER, plain for QA)", async () => {
     const rng = new Rng(7);
     const ids = randomIds(() => rng.next(), SMALL_SHAPE.vocab_size, 11);
     const typeIds = ids.map((_, i) => (i < 5 ? 0 : 1));
-    for (const [options, columns] of [[NER, 3], [QA, 2]] as const) {
+    for (const [options, columns, graph] of [[NER, 3, "fused"], [QA, 2, "plain"]] as const) {
       const out = join(tmp.dir, `out${n++}`);
-      await convertQuietly(checkpoint(options), out, { fp32: true });
+      await convertQuietly(checkpoint(options), out, { fp32: true, graph });
       const results = [];
       for (const engine of ["wasm", "ort"] as const) {
         const model = await loadWithIds(out, { engine });
