@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConvertError } from "../../../src/convert/errors.ts";
-import { parseManifest, type Manifest } from "../../../src/model/manifest.ts";
+import { parseManifest, tokenColumns, type Manifest } from "../../../src/model/manifest.ts";
 import { generateCheckpoint, SMALL_SHAPE, type GenerateOptions } from "../../support/checkpoint-generator.ts";
 import { convertQuietly, loadWithIds, maxAbsDiff, randomIds } from "../../support/model-helpers.ts";
 import { tempDir } from "../../support/paths.ts";
@@ -80,6 +80,21 @@ describe("head detection", () => {
         await model.dispose();
       }
       expect(maxAbsDiff(results[0]!, results[1]!)).toBeLessThanOrEqual(1e-4);
+    }
+    expect([tokenColumns("token_classification", ["a", "b", "c"]), tokenColumns("question_answering", []), tokenColumns("single_label_classification", ["a", "b"])]).toEqual([3, 2, 0]);
+  });
+
+  it.each(["wasm", "ort"] as const)("run() on %s rejects bad token types with a RangeError naming them", async (engine) => {
+    const out = join(tmp.dir, `out${n++}`);
+    await convertQuietly(checkpoint(QA), out);
+    const model = await loadWithIds(out, { engine });
+    try {
+      await expect(model.run([{ ids: [2, 5, 6, 3], typeIds: [0, 1] }])).rejects.toThrow(/2 token types for 4 tokens/);
+      await expect(model.run([{ ids: [2, 5, 6, 3], typeIds: [0, 0, 2, 1] }])).rejects.toThrow(RangeError);
+      await expect(model.run([{ ids: [2, 5, 6, 3], typeIds: [0, 0, 2, 1] }])).rejects.toThrow(/token type 2 outside \[0, 2\)/);
+      expect(await model.run([])).toEqual([]);
+    } finally {
+      await model.dispose();
     }
   });
 
