@@ -15,8 +15,9 @@
  * Every Linear is int8: its input is quantized per row (per token) to 7 bits, multiplied with
  * the relaxed-SIMD dot product, and rescaled to fp32. Attention, LayerNorm and activations run
  * in fp32 SIMD. With fp32 precision (the default for `--fp32` shards) Linears run on the fp32
- * GEMM instead, embedding tables stay fp32 and attention is fp32: the reference-accurate mode. Sequences run one at a time at their own length (no padding), so a text's
- * result never depends on what else is being processed.
+ * GEMM instead, embedding tables stay fp32 and attention is fp32: the reference-accurate mode.
+ * Sequences run one at a time at their own length (no padding), so a text's result never
+ * depends on what else is being processed.
  */
 import { ExitTracker } from "../model/early-exit.ts";
 import type { ForwardOptions, SequenceOutput } from "../model/engine.ts";

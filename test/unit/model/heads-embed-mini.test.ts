@@ -72,6 +72,18 @@ describe.skipIf(!sharedPairAvailable("albert-embed-mini", "albert-embed-mini.jso
     expect(min).toBeGreaterThanOrEqual(0.99);
   });
 
+  it("fp32 shards on the plain SIMD128 kernel build match too", async () => {
+    const m = await loadModelDir(join(tmp.dir, "albert-embed-mini-fp32"), { kernel: "simd128" });
+    try {
+      expect(m.engine).toBe("wasm-simd/simd128+fp32");
+      const out = await m.run(golden.slice(0, 12).map((g) => ({ ids: g.ids })));
+      const worst = Math.max(...out.map((o, i) => Math.max(maxAbsDiff(o.mean!, golden[i]!.mean), maxAbsDiff(o.pooled!, golden[i]!.pooled))));
+      expect(worst).toBeLessThanOrEqual(1e-3);
+    } finally {
+      await m.dispose();
+    }
+  });
+
   it("embed(texts) returns the mean vector, and the pooled [CLS] once converted with pooling cls", async () => {
     const m = models.get("fp32/wasm")!;
     const texts = golden.slice(0, 5).map((g) => g.text);
