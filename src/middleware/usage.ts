@@ -14,19 +14,10 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { CacheSource } from "../cache/result-cache.ts";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv, Usage } from "../env.ts";
 import { ApiError } from "../errors.ts";
 
-export interface Usage {
-  /** `<model id>@<version>`. */
-  model: string;
-  /** Texts in the request. */
-  inputs: number;
-  /** Tokens of all inputs, as the model counts them ([CLS]/[SEP] included, after truncation). */
-  tokens: number;
-  /** The request's cache outcome (`x-cache`); null where no cache is involved. */
-  cache: CacheSource | null;
-}
+export type { Usage };
 
 export interface RequestLogLine {
   message: "request";

@@ -15,16 +15,16 @@ import type { AppEnv } from "../env.ts";
 import { ApiError, errorBody } from "../errors.ts";
 import { moderateTexts } from "../services/moderate.ts";
 import { forward, forwardHeaders } from "../webhooks/forward.ts";
-import { HookConfigError, hooksOf, type HookConfig } from "../webhooks/hook-config.ts";
+import { HookConfigError, type HookConfig } from "../webhooks/hook-config.ts";
 import { findTexts } from "../webhooks/json-pointer.ts";
 import { SignatureError, verifyGithub, verifyTimestamped } from "../webhooks/signature.ts";
 import type { ModerationVerdict } from "../webhooks/verdict.ts";
 import { classifyDeps, reportTimings } from "./outcome.ts";
 
 function hookFor(c: Context<AppEnv>): HookConfig {
-  let hooks: Map<string, HookConfig>;
+  let hooks: ReadonlyMap<string, HookConfig>;
   try {
-    hooks = hooksOf(c.env.WEBHOOKS);
+    hooks = c.var.config.webhooks;
   } catch (error) {
     if (error instanceof HookConfigError) throw new ApiError(500, "config_error", error.message);
     throw error;
