@@ -12,7 +12,7 @@ import { createModel, type AlbertModel, type ModelOptions } from "./model.ts";
 import type { ShardSource } from "./shard-source.ts";
 import type { TokenizerFactory } from "./tokenizer.ts";
 
-export type { AlbertModel, ClassifyResult, EmbedResult, EncodedSequence, LoadedModel, LoadTimings, ModelOptions, Results, RunOutputs, StageTimings } from "./model.ts";
+export type { AlbertModel, ClassifyInput, ClassifyResult, EmbedOptions, EmbedResult, EncodedSequence, LoadedModel, LoadTimings, ModelOptions, Results, RunOutputs, StageTimings } from "./model.ts";
 export type { Engine, EngineRunner, ForwardOptions, SequenceOutput, ShardBytes } from "./engine.ts";
 export { ExitTracker } from "./early-exit.ts";
 export type { EarlyExit, Manifest, ModelConfig, Pooling, ShardEntry, ShardRole, Task, TokenizerSettings } from "./manifest.ts";

@@ -8,7 +8,7 @@
  * tokenizer factory are injected.
  */
 import type { Engine, EngineRunner, ForwardOptions, SequenceOutput } from "./engine.ts";
-import { isSequenceClassification, type Manifest } from "./manifest.ts";
+import { isSequenceClassification, type Manifest, type Pooling } from "./manifest.ts";
 import { argmax, probabilities } from "./postprocess.ts";
 import { releaseBuffer } from "./release.ts";
 import { readManifest, readShard, type ShardSource } from "./shard-source.ts";
@@ -65,6 +65,14 @@ export interface EmbedResult {
   timings: StageTimings;
 }
 
+/** A text, or a sentence pair (`[CLS] text [SEP] text_pair [SEP]`, token types 0 / 1) for pair classifiers. */
+export type ClassifyInput = string | { text: string; text_pair: string };
+
+export interface EmbedOptions {
+  /** feature_extraction models: `mean` over every position or `cls` (pooled [CLS]) instead of the manifest's pooling. */
+  pooling?: Pooling;
+}
+
 export interface LoadTimings {
   /** Reading + verifying shards. */
   fetch: number;
@@ -84,7 +92,7 @@ export interface AlbertModel {
    * Classification (softmax or sigmoid per manifest task); one result per text, same order.
    * Models with early exit stop per text once confident; `{fullDepth: true}` runs every layer.
    */
-  classify(texts: readonly string[], options?: ForwardOptions): Promise<Results<ClassifyResult>>;
+  classify(inputs: readonly ClassifyInput[], options?: ForwardOptions): Promise<Results<ClassifyResult>>;
   /**
    * Encoded sequences (ids with [CLS]/[SEP]; typeIds, the token types, default all 0) → the
    * head's raw outputs, one per sequence in order (logits / pooled / mean / tokenLogits per task).
@@ -96,7 +104,9 @@ export interface AlbertModel {
    * Sentence vectors: feature_extraction models per the manifest's pooling (mean or cls),
    * sequence classifiers their pooled [CLS]. TypeError for token classification / QA models.
    */
-  embed(texts: readonly string[]): Promise<Results<EmbedResult>>;
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<Results<EmbedResult>>;
+  /** Truncation length in tokens incl. [CLS]/[SEP] (the model's window). */
+  readonly maxLength: number;
   /** Tokenizes with the model's settings and truncation length. */
   tokenize(text: string): Encoding;
   dispose(): Promise<void>;
@@ -114,7 +124,8 @@ export type RunOutputs = SequenceOutput[] & { readonly timings: { readonly model
 /** Alias used by the Worker. */
 export type LoadedModel = AlbertModel;
 
-function withTotals<T extends { timings: StageTimings }>(results: T[]): Results<T> {
+/** Attaches the call's totals to one-per-input results (see `Results`). */
+export function withTotals<T extends { timings: StageTimings }>(results: T[]): Results<T> {
   const timings: StageTimings = { tokenizeMs: 0, modelMs: 0 };
   for (const r of results) {
     timings.tokenizeMs += r.timings.tokenizeMs;
@@ -185,23 +196,23 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
   }
 
   /** Tokenizes every text, then runs them (see runEncoded). */
-  async function runAll(texts: readonly string[], options: ForwardOptions = {}): Promise<Ran[]> {
-    const encoded = texts.map((text) => {
+  async function runAll(inputs: readonly ClassifyInput[], options: ForwardOptions = {}): Promise<Ran[]> {
+    const encoded = inputs.map((input) => {
       const start = performance.now();
-      const encoding = tokenizer.encode(text, { maxLength });
+      const encoding = typeof input === "string" ? tokenizer.encode(input, { maxLength }) : tokenizer.encode(input.text, { maxLength, pair: input.text_pair });
       return { encoding, tokenizeMs: performance.now() - start };
     });
     const { outputs, modelMs } = await runEncoded(
-      encoded.map((e) => ({ ids: e.encoding.ids })),
+      encoded.map((e) => (e.encoding.typeIds.some((t) => t !== 0) ? { ids: e.encoding.ids, typeIds: e.encoding.typeIds } : { ids: e.encoding.ids })),
       options,
     );
     return encoded.map((e, i) => ({ encoding: e.encoding, output: outputs[i]!, timings: { tokenizeMs: e.tokenizeMs, modelMs: modelMs[i]! } }));
   }
 
   /** The vector embed() returns from one output. */
-  const embeddingOf = (output: SequenceOutput): Float32Array => {
-    const v = manifest.task === "feature_extraction" && (manifest.pooling ?? "cls") === "mean" ? output.mean : output.pooled;
-    if (v === undefined) throw new Error(`model ${manifest.id}: the engine returned no ${manifest.pooling === "mean" ? "mean" : "pooled"} vector`);
+  const embeddingOf = (output: SequenceOutput, pooling: Pooling): Float32Array => {
+    const v = manifest.task === "feature_extraction" && pooling === "mean" ? output.mean : output.pooled;
+    if (v === undefined) throw new Error(`model ${manifest.id}: the engine returned no ${pooling === "mean" ? "mean" : "pooled [CLS]"} vector`);
     return v;
   };
 
@@ -240,13 +251,14 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       });
       return withTotals(results);
     },
-    async embed(texts) {
+    async embed(texts, options = {}) {
       if (manifest.task === "token_classification" || manifest.task === "question_answering") {
         throw new TypeError(`model ${manifest.id} is a ${manifest.task} model (no sentence vector); embed() needs a feature_extraction or sequence classification model`);
       }
+      const pooling = options.pooling ?? manifest.pooling ?? "cls";
       return withTotals(
         (await runAll(texts)).map(({ encoding, output, timings }) => ({
-          embedding: Array.from(embeddingOf(output)),
+          embedding: Array.from(embeddingOf(output, pooling)),
           tokens: encoding.ids.length,
           truncated: encoding.truncated,
           timings,
@@ -254,6 +266,7 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       );
     },
     tokenize: (text) => tokenizer.encode(text, { maxLength }),
+    maxLength,
     async dispose() {
       await runner.dispose();
     },
