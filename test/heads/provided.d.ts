@@ -1,0 +1,17 @@
+/** Values test/heads/global-setup.ts provides to the `heads` workerd tests (null without ../shared). */
+import "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    headCases: {
+      ner: string[];
+      entities: { label: string; score: number; start: number; end: number; text: string }[][];
+      qa: { question: string; context: string }[];
+      answers: { answer: string; score: number; start: number; end: number }[];
+      embed: string[];
+      embeddings: number[][];
+      pairs: { text: string; text_pair: string }[];
+      pairLabels: string[];
+    } | null;
+  }
+}
