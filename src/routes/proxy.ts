@@ -5,14 +5,16 @@
  * upstream request, tagged by the sentiment middleware from `PROXY_TEXT` (`body`, `query:<name>` or
  * `pointer:<json pointer>`). The origin's answer is passed back; an unreachable origin is a 502.
  */
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { cachePolicy } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { positiveInt } from "../config.ts";
 import { cutToTokens, formatTag, SENTIMENT_DEFAULTS, sentimentTagger, type SentimentClassifier, type SentimentEnv, type TextSource } from "../middleware/sentiment.ts";
 import { classifyTexts } from "../services/classify.ts";
+import { routeGroup } from "./openapi.ts";
 import { classifyDeps } from "./outcome.ts";
+import { proxyRoutes } from "./proxy-doc.ts";
 
 export function parseTextSource(value: string | undefined): TextSource {
   const spec = value?.trim() ?? "body";
@@ -48,7 +50,10 @@ function origin(c: Context<AppEnv>): URL {
   }
 }
 
-export const proxy = new Hono<AppEnv>().all(
+/** Documented by `proxyRoutes` (one operation per method); bodies are the origin's, not validated. */
+export const proxy = routeGroup();
+for (const route of proxyRoutes()) proxy.openAPIRegistry.registerPath(route);
+proxy.all(
   "/proxy/*",
   async (c, next) => {
     origin(c);
