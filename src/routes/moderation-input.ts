@@ -44,7 +44,10 @@ const Items = z
 export const ModerationRequestSchema = z
   .object(
     {
-      model: ModelFieldSchema.openapi({ description: "MODERATION_MODEL's OpenAI aliases (omni-moderation-latest, …) or a multi-label model's id; MODERATION_MODEL when absent" }),
+      model: ModelFieldSchema.openapi({
+        description: "MODERATION_MODEL's OpenAI aliases (omni-moderation-latest, …) or a multi-label model's id; MODERATION_MODEL when absent",
+        example: "omni-moderation-latest",
+      }),
       input: z
         .union([TextSchema, Items], { error: (issue) => (issue.input === undefined ? `is missing: give ${SHAPES}` : `must be ${SHAPES}`) })
         .openapi({ description: `${SHAPES}; strings are answered one result each (at most MAX_BATCH), parts are joined by a newline into one submission` }),

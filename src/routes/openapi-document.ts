@@ -31,7 +31,15 @@ const route = createRoute({
   },
 });
 
-/** Serves `GET /openapi.json` from `app`'s registry (register it after, or before, the route groups). */
+/** The OpenAPI 3.1 document of `app`: its registry (every route group mounted on it) and ours. */
+export function openAPIDocument(app: OpenAPIHono<AppEnv>): Record<string, unknown> {
+  return app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: { title: "albert-edge", version: "v1", description: DESCRIPTION },
+  }) as unknown as Record<string, unknown>;
+}
+
+/** Serves `GET /openapi.json` from `app`'s registry (built on the first request, then kept). */
 export function serveOpenAPIDocument(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -39,11 +47,5 @@ export function serveOpenAPIDocument(app: OpenAPIHono<AppEnv>): void {
     description: "An API key (API_KEYS / API_KEY); only required when one is configured.",
   });
   let document: Record<string, unknown> | undefined;
-  app.openapi(route, (c) => {
-    document ??= app.getOpenAPI31Document({
-      openapi: "3.1.0",
-      info: { title: "albert-edge", version: "v1", description: DESCRIPTION },
-    }) as unknown as Record<string, unknown>;
-    return c.json(document, 200);
-  });
+  app.openapi(route, (c) => c.json((document ??= openAPIDocument(app)), 200));
 }

@@ -11,7 +11,7 @@ import { ApiError } from "../errors.ts";
 export const TextSchema = z
   .string({ error: "must be a string" })
   .refine((text) => text.trim() !== "", { message: "is empty", params: { code: "empty_input" } })
-  .openapi({ description: "a text; longer than the model's maximum length is truncated, not refused", example: "a gorgeous, witty, seductive movie." });
+  .openapi("Text", { description: "a text, not only whitespace; longer than the model's maximum length is truncated, not refused", example: "a gorgeous, witty, seductive movie." });
 
 export const ModelFieldSchema = z
   .string({ error: "must be a non-empty string when given" })
