@@ -1,9 +1,7 @@
 /**
  * @module middleware/errors
  * Turns every failure into the JSON error envelope: `ApiError`s keep their status and code, Hono's
- * `HTTPException`s keep their response (the validator's media-type gate, a 415, gets our envelope
- * instead: it refuses the few content types `jsonBody` lets through but Hono's JSON validator does
- * not parse, e.g. `application/json;`), anything else is a 500 without details.
+ * `HTTPException`s (body limit, auth) keep their response, anything else is a 500 without details.
  * Also the 404 handler for unknown routes.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
@@ -16,9 +14,6 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof ApiError) {
     for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
     return c.json(errorBody(error.code, error.message), error.status);
-  }
-  if (error instanceof HTTPException && error.status === 415 && error.res === undefined) {
-    return c.json(errorBody("unsupported_media_type", `content-type ${JSON.stringify(c.req.header("content-type") ?? "")} is not one this route reads; send application/json`), 415);
   }
   if (error instanceof HTTPException) {
     const res = error.getResponse();
