@@ -41,6 +41,7 @@ const ClassifyAnswer = z.object({ model: z.string(), results: z.array(ClassifyRe
 const route = createRoute({
   method: "post",
   path: "/v1/classify",
+  operationId: "classify",
   summary: "Classify texts",
   middleware: [jsonBody()],
   request: jsonRequest(ClassifyRequest),

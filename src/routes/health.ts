@@ -8,6 +8,7 @@ import { errorResponses, jsonAnswer, routeGroup } from "./openapi.ts";
 const route = createRoute({
   method: "get",
   path: "/healthz",
+  operationId: "health",
   summary: "Liveness",
   responses: {
     200: jsonAnswer(z.object({ status: z.literal("ok") }), "the Worker is up (no model is touched)"),

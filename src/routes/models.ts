@@ -35,6 +35,7 @@ const ModelList = z.object({ object: z.literal("list"), default: z.string(), dat
 const route = createRoute({
   method: "get",
   path: "/v1/models",
+  operationId: "listModels",
   summary: "List the served models (OpenAI-compatible)",
   responses: {
     200: jsonAnswer(ModelList, "every served model; `default` answers requests that name none"),

@@ -33,6 +33,7 @@ const ModerationAnswer = z
 const route = createRoute({
   method: "post",
   path: "/v1/moderations",
+  operationId: "createModeration",
   summary: "Moderate texts (OpenAI-compatible)",
   middleware: [jsonBody()],
   request: jsonRequest(ModerationRequestSchema),

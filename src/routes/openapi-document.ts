@@ -24,6 +24,7 @@ const DESCRIPTION = [
 const route = createRoute({
   method: "get",
   path: "/openapi.json",
+  operationId: "openapi",
   summary: "This OpenAPI 3.1 document",
   responses: {
     200: jsonAnswer(z.record(z.string(), z.unknown()).openapi({ description: "an OpenAPI 3.1 document" }), "the API's description"),

@@ -13,6 +13,7 @@ export function proxyRoutes(): RouteConfig[] {
   return PROXY_METHODS.map((method) => ({
     method,
     path: "/proxy/{path}",
+    operationId: `proxy${method[0]!.toUpperCase()}${method.slice(1)}`,
     summary: `Forward a ${method.toUpperCase()} to PROXY_ORIGIN with x-sentiment`,
     description:
       "Proxy mode (off unless PROXY_ORIGIN is set: 404 not_found): forwards method, path, query, headers and body to PROXY_ORIGIN, " +

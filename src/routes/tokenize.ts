@@ -24,6 +24,7 @@ const TokenizeAnswer = z.object({ model: z.string(), tokens: z.array(Encoding) }
 const route = createRoute({
   method: "post",
   path: "/v1/tokenize",
+  operationId: "tokenize",
   summary: "Tokenize texts with a model's tokenizer",
   middleware: [jsonBody()],
   request: jsonRequest(TextRequestSchema),

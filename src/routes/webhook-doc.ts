@@ -53,6 +53,7 @@ const errors = errorResponses("plain", [
 export const webhookRoute: RouteConfig = {
   method: "post",
   path: "/v1/webhooks/{hook}",
+  operationId: "moderateWebhook",
   summary: "Moderate a signed webhook delivery",
   description:
     "The hook (WEBHOOKS) names the signature scheme (`github`: `X-Hub-Signature-256`; `timestamped`: `t=<unix>,v1=<hex>` in its signature header; `none`), " +

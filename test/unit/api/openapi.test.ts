@@ -72,6 +72,9 @@ describe("GET /openapi.json document", () => {
       expect(Object.keys(doc.paths).some((documented) => covers(route.path, documented)), `ALL ${route.path}`).toBe(true);
     }
     expect(Object.keys(doc.paths["/proxy/{path}"] ?? {}).sort()).toEqual([...PROXY_METHODS].sort());
+    const ids = Object.values(doc.paths).flatMap((item) => Object.values(item).map((operation) => (operation as { operationId?: string }).operationId));
+    expect(ids.every((id) => typeof id === "string" && id !== "")).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
     // And nothing is documented that the app does not serve.
     const served = new Set(handlers.map((route) => `${route.method.toLowerCase()} ${openAPIPath(route.path)}`));
     for (const [path, item] of Object.entries(doc.paths)) {
