@@ -15,7 +15,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { CacheSource } from "../cache/result-cache.ts";
 import type { AppEnv, Usage } from "../env.ts";
-import { ApiError } from "../errors.ts";
+import { ApiError, type ErrorCode } from "../errors.ts";
 
 export type { Usage };
 
@@ -26,7 +26,8 @@ export interface RequestLogLine {
   method: string;
   route: string | null;
   status: number;
-  error: string | null;
+  /** The error code of a 4xx/5xx answer. */
+  error: ErrorCode | null;
   model: string | null;
   inputs: number;
   tokens: number;

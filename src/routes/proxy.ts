@@ -5,14 +5,16 @@
  * upstream request, tagged by the sentiment middleware from `PROXY_TEXT` (`body`, `query:<name>` or
  * `pointer:<json pointer>`). The origin's answer is passed back; an unreachable origin is a 502.
  */
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { cachePolicy } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import type { ProxyConfig } from "../config.ts";
 import { cutToTokens, formatTag, sentimentTagger, type SentimentClassifier, type SentimentEnv } from "../middleware/sentiment.ts";
 import { classifyTexts } from "../services/classify.ts";
+import { routeGroup } from "./openapi.ts";
 import { classifyDeps } from "./outcome.ts";
+import { proxyRoutes } from "./proxy-doc.ts";
 
 /** The Worker's own models and result cache, as a sentiment classifier. */
 function serviceClassifier(c: Context<AppEnv>): SentimentClassifier {
@@ -37,7 +39,10 @@ function proxyConfig(c: Context<AppEnv>): ProxyConfig {
   return proxy;
 }
 
-export const proxy = new Hono<AppEnv>().all(
+/** Documented by `proxyRoutes` (one operation per method); bodies are the origin's, not validated. */
+export const proxy = routeGroup();
+for (const route of proxyRoutes()) proxy.openAPIRegistry.registerPath(route);
+proxy.all(
   "/proxy/*",
   async (c, next) => {
     proxyConfig(c);
