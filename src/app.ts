@@ -21,12 +21,15 @@ import { requestId } from "./middleware/request-id.ts";
 import { service } from "./middleware/service.ts";
 import { usageLog } from "./middleware/usage.ts";
 import { classify } from "./routes/classify.ts";
+import { embeddings } from "./routes/embeddings.ts";
+import { entities } from "./routes/entities.ts";
 import { health } from "./routes/health.ts";
 import { models } from "./routes/models.ts";
 import { moderations } from "./routes/moderations.ts";
 import { routeGroup } from "./routes/openapi.ts";
 import { serveOpenAPIDocument } from "./routes/openapi-document.ts";
 import { proxy } from "./routes/proxy.ts";
+import { qa } from "./routes/qa.ts";
 import { tokenize } from "./routes/tokenize.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
@@ -38,6 +41,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   // OpenAI's error object on the OpenAI-compatible routes, for every error answered below.
   app.use("/v1/moderations", openAIErrors());
   app.use("/v1/models", openAIErrors());
+  app.use("/v1/embeddings", openAIErrors());
   // Before everything that reads a key, counts a request or loads a model: preflights stop here.
   app.use("/v1/*", corsFromConfig());
   app.use(
@@ -57,6 +61,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", classify);
   app.route("/", tokenize);
   app.route("/", moderations);
+  app.route("/", entities);
+  app.route("/", qa);
+  app.route("/", embeddings);
   app.route("/", webhooks);
   app.route("/", proxy);
   serveOpenAPIDocument(app);

@@ -109,6 +109,8 @@ export interface AlbertModel {
   readonly maxLength: number;
   /** Tokenizes with the model's settings and truncation length. */
   tokenize(text: string): Encoding;
+  /** A sentence pair as pair classifiers read it (`[CLS] text [SEP] pair [SEP]`, truncated longest first). */
+  tokenizePair(text: string, pair: string): Encoding;
   dispose(): Promise<void>;
 }
 
@@ -266,6 +268,7 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       );
     },
     tokenize: (text) => tokenizer.encode(text, { maxLength }),
+    tokenizePair: (text, pair) => tokenizer.encode(text, { maxLength, pair }),
     maxLength,
     async dispose() {
       await runner.dispose();

@@ -13,16 +13,26 @@ import { jsonBody } from "../middleware/json-body.ts";
 import { classifyTexts } from "../services/classify.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
 import { classifyDeps, reportTimings } from "./outcome.ts";
-import { TextRequestSchema, textInputs } from "./text-input.ts";
+import { CacheSourceSchema, checkBatch, TextRequestSchema, TextSchema } from "./text-input.ts";
+
+/** A sentence pair for pair classifiers: `[CLS] text [SEP] text_pair [SEP]`, token types 0 / 1. */
+const PairSchema = z
+  .object({ text: TextSchema, text_pair: TextSchema }, { error: 'must be a string or a sentence pair {"text", "text_pair"}' })
+  .openapi("TextPair", { description: "a sentence pair, for models fine-tuned on pairs (NLI, paraphrase); the longer text is cut first when the pair is too long" });
+
+const ClassifyInputSchema = z.union([TextSchema, PairSchema], { error: 'must be a string or a sentence pair {"text", "text_pair"}' });
 
 const ClassifyRequest = TextRequestSchema.extend({
+  input: z
+    .union([ClassifyInputSchema, z.array(ClassifyInputSchema).min(1, { error: "must not be an empty array" })], {
+      error: (issue) => (issue.input === undefined ? "is missing: give a string, a sentence pair or an array of them" : "must be a string, a sentence pair or an array of them"),
+    })
+    .openapi({ description: 'one text or sentence pair {"text", "text_pair"}, or an array of at most MAX_BATCH (default 32) answered in order' }),
   full_depth: z
     .boolean({ error: "must be true or false when given" })
     .optional()
     .openapi({ description: "run every layer even when the model could exit early (default false)" }),
 }).openapi("ClassifyRequest");
-
-const CacheSourceSchema = z.enum(["hit-memory", "hit-kv", "miss"]).openapi("CacheSource");
 
 const ClassifyResult = z
   .object({
@@ -54,7 +64,10 @@ const route = createRoute({
 
 export const classify = routeGroup().openapi(route, async (c) => {
   const body = c.req.valid("json");
-  const request = textInputs(body.input, c.var.config.maxBatch);
+  const batch = Array.isArray(body.input);
+  const inputs = Array.isArray(body.input) ? body.input : [body.input];
+  checkBatch(inputs.length, c.var.config.maxBatch);
+  const request = { inputs, batch };
   const id = c.var.registry.resolve(body.model);
   const outcome = await classifyTexts(classifyDeps(c), id, request.inputs, cachePolicy(c.req.header("cache-control")), { fullDepth: body.full_depth === true });
   reportTimings(c, { ...outcome, caches: outcome.items.map((item) => item.cache) });

@@ -29,6 +29,9 @@ export const TextRequestSchema = z
   .object({ model: ModelFieldSchema, input: TextInputSchema }, { error: 'request body must be a JSON object like {"input": "text"}' })
   .openapi("TextRequest");
 
+/** Where a result came from (`x-cache` per item), on the items of array inputs. */
+export const CacheSourceSchema = z.enum(["hit-memory", "hit-kv", "miss"]).openapi("CacheSource", { description: "where this result came from (array input only)" });
+
 export interface TextInputs {
   /** One entry per input, in request order. */
   inputs: string[];

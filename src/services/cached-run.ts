@@ -36,6 +36,8 @@ export interface CachedTask<I, R> {
   exact?: boolean;
   /** Options that change the answer (part of every key). */
   options?: Record<string, string | number | boolean>;
+  /** Per-input options that change the answer, added to that input's key (e.g. a sentence pair). */
+  inputOptions?(input: I): Record<string, string | number | boolean> | undefined;
   /** Accepts a cached value only when it is a whole result of this task for this model. */
   accept(value: unknown, manifest: Manifest): value is R;
   /** Tokens a result stands for (after truncation), for the budget and usage. */
@@ -62,7 +64,10 @@ export interface CachedOutcome<R> {
 export async function runCached<I, R>(deps: RunDeps, id: string, inputs: readonly I[], policy: CachePolicy, task: CachedTask<I, R>, manifest?: Manifest): Promise<CachedOutcome<R>> {
   const m = manifest ?? (await deps.registry.manifest(id, deps.defer));
   const keys = await Promise.all(
-    inputs.map((input) => cacheKey({ model: m.id, version: m.version, task: task.name, input: task.keyText(input), exact: task.exact === true, ...(task.options === undefined ? {} : { options: task.options }) })),
+    inputs.map((input) => {
+      const options = { ...task.options, ...task.inputOptions?.(input) };
+      return cacheKey({ model: m.id, version: m.version, task: task.name, input: task.keyText(input), exact: task.exact === true, ...(Object.keys(options).length === 0 ? {} : { options }) });
+    }),
   );
   const found: { value: R | undefined; source: CacheSource }[] = policy.read
     ? await (deps.cache as ResultCache<R>).getMany(keys, (value): value is R => task.accept(value, m))

@@ -4,6 +4,7 @@
  * moderation and webhook routes and the sentiment middleware.
  */
 import type { CachePolicy, CacheSource } from "../cache/result-cache.ts";
+import type { ClassifyInput } from "../model/index.ts";
 import type { Manifest } from "../model/manifest.ts";
 import { isObject, isProbability, runCached, type RunDeps } from "./cached-run.ts";
 
@@ -57,7 +58,7 @@ export interface ClassifyOptions {
 export async function classifyTexts(
   deps: ClassifyDeps,
   id: string,
-  inputs: readonly string[],
+  inputs: readonly ClassifyInput[],
   policy: CachePolicy,
   options: ClassifyOptions = {},
 ): Promise<ClassifyOutcome> {
@@ -71,11 +72,12 @@ export async function classifyTexts(
     policy,
     {
       name: "classify",
-      keyText: (input) => input,
+      keyText: (input) => (typeof input === "string" ? input : JSON.stringify([input.text, input.text_pair])),
+      inputOptions: (input) => (typeof input === "string" ? undefined : { pair: true }),
       ...(fullDepth ? { options: { full_depth: true } } : {}),
       accept: (value, m): value is TextResult => isTextResult(value, m.labels),
       tokensOf: (result) => result.tokens,
-      cost: (model, input) => model.tokenize(input).ids.length,
+      cost: (model, input) => (typeof input === "string" ? model.tokenize(input) : model.tokenizePair(input.text, input.text_pair)).ids.length,
       async compute(model, texts) {
         const output = await model.classify(texts, { fullDepth });
         return { results: output.results.map(({ label, score, scores, tokens, truncated, layers }) => ({ label, score, scores, tokens, truncated, layers })), timings: output.timings };

@@ -1,0 +1,83 @@
+/**
+ * @module routes/entities
+ * `POST /v1/entities`: `{"model"?, "input": string | string[], "aggregation"?: "none" | "simple" |
+ * "first" | "max"}` → `{"model", "results": [{"entities": [{"label", "score", "start", "end",
+ * "text"}], "tokens", "truncated"}]}`, one result per input in request order. Entities are merged
+ * from the token labels (BIO / IOB2) as Hugging Face's token-classification pipeline does for each
+ * strategy (default `simple`; `none` gives one row per token not labelled `O`); `start`/`end` are
+ * UTF-16 code unit offsets into the input. Only token-classification models (default: the first
+ * served one, e.g. `ner`); others get 400 `unsupported_model`.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { cachePolicy } from "../cache/result-cache.ts";
+import { ENTITY_STRATEGIES } from "../heads/index.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+import { findEntities } from "../services/entities.ts";
+import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
+import { classifyDeps, reportTimings } from "./outcome.ts";
+import { resolveForTask } from "./task-model.ts";
+import { CacheSourceSchema, ModelFieldSchema, TextInputSchema, textInputs } from "./text-input.ts";
+
+const EntitiesRequest = z
+  .object(
+    {
+      model: ModelFieldSchema,
+      input: TextInputSchema,
+      aggregation: z
+        .enum(ENTITY_STRATEGIES, { error: `must be one of ${ENTITY_STRATEGIES.join(", ")}` })
+        .optional()
+        .openapi({ description: "how token labels become entities (Hugging Face's aggregation_strategy); default simple" }),
+    },
+    { error: 'request body must be a JSON object like {"input": "text"}' },
+  )
+  .openapi("EntitiesRequest");
+
+const EntitySchema = z
+  .object({
+    label: z.string().openapi({ description: 'the entity type ("PER"); with aggregation none the token\'s own label ("B-PER")' }),
+    score: z.number().openapi({ description: "mean probability of its tokens' or words' labels" }),
+    start: z.int().openapi({ description: "offset of its first character in the input (UTF-16 code units)" }),
+    end: z.int().openapi({ description: "offset just past its last character" }),
+    text: z.string().openapi({ description: "input.slice(start, end)" }),
+  })
+  .openapi("Entity");
+
+const EntitiesResult = z
+  .object({
+    entities: z.array(EntitySchema),
+    tokens: z.int().openapi({ description: "tokens the model read ([CLS] and [SEP] included, after truncation)" }),
+    truncated: z.boolean().openapi({ description: "true when the text was longer than the model's window (entities past it are missing)" }),
+    cache: CacheSourceSchema.optional(),
+  })
+  .openapi("EntitiesResult");
+
+const EntitiesAnswer = z.object({ model: z.string(), results: z.array(EntitiesResult) }).openapi("EntitiesAnswer");
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/entities",
+  summary: "Named entities (token classification)",
+  middleware: [jsonBody()],
+  request: jsonRequest(EntitiesRequest),
+  responses: {
+    200: jsonAnswer(EntitiesAnswer, "one result per input, in request order"),
+    ...errorResponses("plain", [...JSON_BODY_ERRORS, "empty_input", "too_many_inputs", "unsupported_model", "too_much_work", ...MODEL_ERRORS, ...V1_ERRORS]),
+  },
+  security: V1_SECURITY,
+});
+
+export const entities = routeGroup().openapi(route, async (c) => {
+  const body = c.req.valid("json");
+  const request = textInputs(body.input, c.var.config.maxBatch);
+  const deps = classifyDeps(c);
+  const id = await resolveForTask(c, deps, body.model, ["token_classification"]);
+  const outcome = await findEntities(deps, id, request.inputs, body.aggregation ?? "simple", cachePolicy(c.req.header("cache-control")));
+  reportTimings(c, { model: outcome.manifest.id, version: outcome.manifest.version, caches: outcome.items.map((item) => item.cache), tokens: outcome.tokens, timings: outcome.timings });
+  return c.json(
+    {
+      model: outcome.manifest.id,
+      results: outcome.items.map(({ result, cache }) => (request.batch ? { ...result, cache } : result)),
+    },
+    200,
+  );
+});
