@@ -2,15 +2,23 @@
  * @module tokenizer/albert
  * `AlbertTokenizer` as Hugging Face's SentencePiece-based (slow) tokenizer runs it:
  * preprocess_text, SentencePiece encode to pieces, the `_tokenize` split of pieces that end
- * in digit + ',' ("▁1999," -> "▁1999", ","), piece_to_id, then `[CLS] … [SEP]` with optional
- * truncation that keeps both special tokens.
+ * in digit + ',' ("▁1999," -> "▁1999", ","), piece_to_id, then `[CLS] a [SEP]` or
+ * `[CLS] a [SEP] b [SEP]` (token types 0 then 1) with optional truncation that keeps the
+ * special tokens (pairs: HF `longest_first`).
+ *
+ * Every token also gets its span in the caller's string (UTF-16 code units, `[start, end)`),
+ * through all of the preprocessing and normalization: see `Encoding.offsets`.
  */
 import { TokenizerError } from "./errors.ts";
 import { parseModelProto } from "./model-proto.ts";
-import { isPythonDigit, preprocessText } from "./preprocess.ts";
-import { SentencePieceProcessor, type Encoded } from "./sentencepiece.ts";
+import { preprocessAligned, toOriginalSpan, type AlignedText } from "./preprocess-aligned.ts";
+import { isPythonDigit } from "./preprocess.ts";
+import { SentencePieceProcessor, type AlignedEncoded, type Encoded } from "./sentencepiece.ts";
 
 const SPIECE_UNDERLINE = "\u2581";
+
+/** A character span `[start, end)` in UTF-16 code units of the caller's string. */
+export type Offset = [number, number];
 
 export interface AlbertTokenizerOptions {
   /** HF `do_lower_case` (default true, as ALBERT checkpoints use). */
@@ -20,15 +28,35 @@ export interface AlbertTokenizerOptions {
 }
 
 export interface EncodeOptions {
-  /** Maximum number of ids including [CLS] and [SEP] (>= 2). Default: no truncation. */
+  /** Maximum number of ids including [CLS] and [SEP] (>= 2, or >= 3 with a pair). Default: no truncation. */
   maxLength?: number;
+  /** A second text: `[CLS] text [SEP] pair [SEP]`, token types 0 then 1. */
+  pair?: string;
+}
+
+/** Tokens of one text, without special tokens. */
+export interface Tokenized extends Encoded {
+  /**
+   * Per token, its span in the text (UTF-16 code units). A token's span covers the original
+   * characters its piece came from, without the whitespace a leading ▁ stands for; a lone ▁
+   * gets the empty span where the following text begins; tokens made from one character
+   * (an NFKD or charsmap expansion, the digit-comma split) may share that character's span.
+   */
+  offsets: Offset[];
 }
 
 export interface Encoding {
-  /** `[CLS]`, the text's ids, `[SEP]`. */
+  /** `[CLS]`, the text's ids, `[SEP]` (then the pair's ids and `[SEP]`). */
   ids: number[];
   /** The piece for each id (same length as `ids`). */
   pieces: string[];
+  /**
+   * Per id, its `[start, end)` span in UTF-16 code units of the text it came from (`text`
+   * for type 0, `pair` for type 1); null for `[CLS]` and `[SEP]`.
+   */
+  offsets: (Offset | null)[];
+  /** Token type per id: 0 for `[CLS]`, the text and its `[SEP]`; 1 for the pair and its `[SEP]`. */
+  typeIds: number[];
   /** True when ids were dropped to fit `maxLength`. */
   truncated: boolean;
 }
@@ -77,14 +105,18 @@ export class AlbertTokenizer {
     return this.sp.pieceToId(piece);
   }
 
-  /** `AlbertTokenizer.tokenize`: the pieces of `text`, without [CLS]/[SEP]. */
-  tokenize(text: string): Encoded {
+  /**
+   * `AlbertTokenizer.tokenize`: the pieces of `text`, without [CLS]/[SEP], with each piece's
+   * span in `text`.
+   */
+  tokenize(text: string): Tokenized {
     if (typeof text !== "string") {
       throw new TokenizerError("invalid_input", `text must be a string, got ${text === null ? "null" : typeof text}`);
     }
     const sp = this.sp;
-    const first: Encoded = { ids: [], pieces: [] };
-    sp.encodeInto(preprocessText(text, { lowercase: this.lowercase, keepAccents: this.keepAccents }), first);
+    const aligned = preprocessAligned(text, { lowercase: this.lowercase, keepAccents: this.keepAccents });
+    const first: AlignedEncoded = { ids: [], pieces: [], offsets: [] };
+    sp.encodeAlignedInto(aligned.text, first);
 
     // HF _tokenize: re-split pieces that end with digit + ",".
     let needsSplit = false;
@@ -94,18 +126,23 @@ export class AlbertTokenizer {
         break;
       }
     }
-    if (!needsSplit) return first;
+    if (!needsSplit) return { ids: first.ids, pieces: first.pieces, offsets: toOriginal(aligned, first.offsets, text) };
 
-    const out: Encoded = { ids: [], pieces: [] };
+    const out: Tokenized = { ids: [], pieces: [], offsets: [] };
+    let normStart = 0; // where piece i starts in the normalized text
     for (let i = 0; i < first.ids.length; i++) {
       const id = first.ids[i]!;
       const piece = first.pieces[i]!;
+      const pieceStart = normStart;
+      normStart += this.normalizedLength(id, piece);
       if (!this.splits(id, piece)) {
         out.ids.push(id);
         out.pieces.push(piece);
+        out.offsets.push(first.offsets[i]!);
         continue;
       }
-      const cur = sp.encode(piece.slice(0, -1).replaceAll(SPIECE_UNDERLINE, ""));
+      const sub = piece.slice(0, -1).replaceAll(SPIECE_UNDERLINE, "");
+      const cur = sp.encode(sub);
       const head = cur.pieces[0];
       if (!piece.startsWith(SPIECE_UNDERLINE) && head !== undefined && head.startsWith(SPIECE_UNDERLINE)) {
         if (head.length === 1) {
@@ -117,14 +154,60 @@ export class AlbertTokenizer {
           cur.ids[0] = sp.pieceToId(rest);
         }
       }
+      const spans = this.splitSpans(piece, pieceStart, first.offsets[i]!, sub, cur.pieces);
       for (let k = 0; k < cur.ids.length; k++) {
         out.ids.push(cur.ids[k]!);
         out.pieces.push(cur.pieces[k]!);
+        out.offsets.push(spans[k]!);
       }
       out.ids.push(sp.pieceToId(","));
       out.pieces.push(",");
+      out.offsets.push(spans[cur.ids.length]!);
     }
+    out.offsets = toOriginal(aligned, out.offsets, text);
     return out;
+  }
+
+  /**
+   * Spans (in the preprocessed text) of the pieces a digit-comma piece was re-split into, then
+   * of its ",": each sub-piece covers the normalized characters it spells. `normStart` is where
+   * the piece starts in the normalized text of the last aligned encode.
+   */
+  private splitSpans(piece: string, normStart: number, whole: Offset, sub: string, subPieces: string[]): Offset[] {
+    const spans: Offset[] = [];
+    let lead = 0;
+    while (piece.startsWith(SPIECE_UNDERLINE, lead)) lead++;
+    const pieceBytes = utf8Length(piece, 0, piece.length);
+    const commaSpan = this.sp.spanOfNormalized(normStart + pieceBytes - 1, normStart + pieceBytes);
+    // The sub-pieces spell `sub`, which is the piece's text after its leading ▁s (a ▁ elsewhere,
+    // or a normalization that changes vocabulary text, would break that: then they share the span).
+    if (piece.indexOf(SPIECE_UNDERLINE, lead) >= 0) return [...subPieces.map((): Offset => [whole[0], whole[1]]), commaSpan];
+    const contentStart = normStart + 3 * lead;
+    let at = 0; // position in `sub`
+    let atByte = contentStart;
+    for (const p of subPieces) {
+      let k = 0;
+      while (p.startsWith(SPIECE_UNDERLINE, k)) k++;
+      const content = k === 0 ? p : p.slice(k);
+      if (!sub.startsWith(content, at)) return [...subPieces.map((): Offset => [whole[0], whole[1]]), commaSpan];
+      if (content.length === 0) {
+        const next = this.sp.spanOfNormalized(atByte, atByte + 1)[0];
+        spans.push([next, next]);
+        continue;
+      }
+      const bytes = utf8Length(content, 0, content.length);
+      spans.push(this.sp.spanOfNormalized(atByte, atByte + bytes));
+      at += content.length;
+      atByte += bytes;
+    }
+    spans.push(commaSpan);
+    return spans;
+  }
+
+  /** Bytes a piece takes in the normalized text (a byte-fallback piece <0xXX> is one). */
+  private normalizedLength(id: number, piece: string): number {
+    if (this.sp.byteFallback && piece.length === 6 && piece.startsWith("<0x") && this.sp.pieceToId(piece) === id) return 1;
+    return utf8Length(piece, 0, piece.length);
   }
 
   /** HF `_tokenize`'s test for piece `piece` with id `id` (cached per vocabulary id). */
@@ -137,25 +220,100 @@ export class AlbertTokenizer {
     return split;
   }
 
-  /** Encodes `text` as `[CLS] pieces [SEP]`, truncated to `maxLength` ids when given. */
+  /**
+   * Encodes `text` as `[CLS] text [SEP]`, or with `pair` as `[CLS] text [SEP] pair [SEP]`,
+   * truncated to `maxLength` ids when given (a pair as HF `longest_first`: one token at a time
+   * from the longer sequence, from the pair when they are equal).
+   */
   encode(text: string, options: EncodeOptions = {}): Encoding {
-    const { maxLength } = options;
-    if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 2)) {
-      throw new TokenizerError("invalid_input", `maxLength must be an integer >= 2 (room for [CLS] and [SEP]), got ${maxLength}`);
+    const { maxLength, pair } = options;
+    if (pair !== undefined && typeof pair !== "string") {
+      throw new TokenizerError("invalid_input", `pair must be a string, got ${pair === null ? "null" : typeof pair}`);
     }
-    const { ids, pieces } = this.tokenize(text);
+    const special = pair === undefined ? 2 : 3;
+    if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < special)) {
+      const room = pair === undefined ? "room for [CLS] and [SEP]" : "room for [CLS] and two [SEP]";
+      throw new TokenizerError("invalid_input", `maxLength must be an integer >= ${special} (${room}), got ${maxLength}`);
+    }
+    const a = this.tokenize(text);
+    const b = pair === undefined ? null : this.tokenize(pair);
+    let keepA = a.ids.length;
+    let keepB = b === null ? 0 : b.ids.length;
     let truncated = false;
-    if (maxLength !== undefined && ids.length > maxLength - 2) {
-      ids.length = maxLength - 2;
-      pieces.length = maxLength - 2;
+    if (maxLength !== undefined && keepA + keepB > maxLength - special) {
       truncated = true;
+      [keepA, keepB] = b === null ? [maxLength - special, 0] : longestFirst(keepA, keepB, keepA + keepB - (maxLength - special));
     }
-    ids.unshift(this.clsId);
-    ids.push(this.sepId);
-    pieces.unshift(this.sp.idToPiece(this.clsId));
-    pieces.push(this.sp.idToPiece(this.sepId));
-    return { ids, pieces, truncated };
+    const cls = this.sp.idToPiece(this.clsId);
+    const sep = this.sp.idToPiece(this.sepId);
+    if (b === null) {
+      // One text: extend its own arrays.
+      const { ids, pieces } = a;
+      const offsets: (Offset | null)[] = a.offsets;
+      ids.length = pieces.length = offsets.length = keepA;
+      ids.unshift(this.clsId);
+      ids.push(this.sepId);
+      pieces.unshift(cls);
+      pieces.push(sep);
+      offsets.unshift(null);
+      offsets.push(null);
+      return { ids, pieces, offsets, typeIds: new Array<number>(ids.length).fill(0), truncated };
+    }
+    const ids = [this.clsId];
+    const pieces = [cls];
+    const offsets: (Offset | null)[] = [null];
+    const typeIds = [0];
+    const append = (t: Tokenized, keep: number, type: number): void => {
+      for (let i = 0; i < keep; i++) {
+        ids.push(t.ids[i]!);
+        pieces.push(t.pieces[i]!);
+        offsets.push(t.offsets[i]!);
+        typeIds.push(type);
+      }
+      ids.push(this.sepId);
+      pieces.push(sep);
+      offsets.push(null);
+      typeIds.push(type);
+    };
+    append(a, keepA, 0);
+    append(b, keepB, 1);
+    return { ids, pieces, offsets, typeIds, truncated };
   }
+}
+
+/**
+ * HF `truncate_sequences` with `longest_first` for a pair: removing `remove` tokens one at a
+ * time, each from the longer sequence (from the second on a tie). Returns the lengths kept.
+ */
+export function longestFirst(first: number, second: number, remove: number): [number, number] {
+  const fromLonger = Math.min(Math.abs(first - second), remove);
+  const rest = remove - fromLonger;
+  // After evening out, the removals alternate starting with the second sequence.
+  const a = (first > second ? fromLonger : 0) + Math.floor(rest / 2);
+  const b = (first > second ? 0 : fromLonger) + Math.ceil(rest / 2);
+  return [first - a, second - b];
+}
+
+/** Maps spans in the preprocessed text to spans in the caller's string. */
+function toOriginal(aligned: AlignedText, spans: Offset[], text: string): Offset[] {
+  if (aligned.starts === null && aligned.shift === 0) return spans;
+  for (const span of spans) toOriginalSpan(aligned, span, text);
+  return spans;
+}
+
+/** UTF-8 byte length of s[start, end) (a lone surrogate counts as U+FFFD, 3 bytes). */
+function utf8Length(s: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < end && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }
 
 /** HF `_tokenize` test: len(piece) > 1 and piece[-1] == "," and piece[-2].isdigit(). */

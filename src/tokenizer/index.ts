@@ -4,7 +4,7 @@
  * unigram with the model's precompiled-charsmap normalizer, plus Hugging Face AlbertTokenizer
  * pre/post-processing. Input is the `spiece.model` bytes; no I/O happens here.
  */
-export { AlbertTokenizer, type AlbertTokenizerOptions, type EncodeOptions, type Encoding } from "./albert.ts";
+export { AlbertTokenizer, longestFirst, type AlbertTokenizerOptions, type EncodeOptions, type Encoding, type Offset, type Tokenized } from "./albert.ts";
 export { TokenizerError, type TokenizerErrorCode } from "./errors.ts";
-export { SentencePieceProcessor, type Encoded } from "./sentencepiece.ts";
+export { SentencePieceProcessor, type AlignedEncoded, type Encoded } from "./sentencepiece.ts";
 export { parseModelProto, PieceType, type ModelProto, type Pieces } from "./model-proto.ts";
