@@ -12,7 +12,7 @@
 import { TokenizerError } from "./errors.ts";
 import { parseModelProto } from "./model-proto.ts";
 import { preprocessAligned, toOriginalSpan, type AlignedText } from "./preprocess-aligned.ts";
-import { isPythonDigit } from "./preprocess.ts";
+import { isPythonDigit, preprocessText } from "./preprocess.ts";
 import { SentencePieceProcessor, type AlignedEncoded, type Encoded } from "./sentencepiece.ts";
 
 const SPIECE_UNDERLINE = "\u2581";
@@ -32,6 +32,12 @@ export interface EncodeOptions {
   maxLength?: number;
   /** A second text: `[CLS] text [SEP] pair [SEP]`, token types 0 then 1. */
   pair?: string;
+  /**
+   * When the offsets are computed: "lazy" (default) on the first read of `Encoding.offsets`
+   * (tokenizing again with alignment, so callers that never read them pay nothing), "eager"
+   * in the same pass (for callers that always need them).
+   */
+  offsets?: "lazy" | "eager";
 }
 
 /** Tokens of one text, without special tokens. */
@@ -110,13 +116,27 @@ export class AlbertTokenizer {
    * span in `text`.
    */
   tokenize(text: string): Tokenized {
+    return this.pieces(text, true) as Tokenized;
+  }
+
+  /** The pieces of `text` (HF `tokenize`), with their spans when `withOffsets`. */
+  private pieces(text: string, withOffsets: boolean): Encoded & { offsets?: Offset[] } {
     if (typeof text !== "string") {
       throw new TokenizerError("invalid_input", `text must be a string, got ${text === null ? "null" : typeof text}`);
     }
     const sp = this.sp;
-    const aligned = preprocessAligned(text, { lowercase: this.lowercase, keepAccents: this.keepAccents });
-    const first: AlignedEncoded = { ids: [], pieces: [], offsets: [] };
-    sp.encodeAlignedInto(aligned.text, first);
+    const options = { lowercase: this.lowercase, keepAccents: this.keepAccents };
+    let aligned: AlignedText | null = null;
+    let first: Encoded & { offsets?: Offset[] };
+    if (withOffsets) {
+      aligned = preprocessAligned(text, options);
+      const encoded: AlignedEncoded = { ids: [], pieces: [], offsets: [] };
+      sp.encodeAlignedInto(aligned.text, encoded);
+      first = encoded;
+    } else {
+      first = { ids: [], pieces: [] };
+      sp.encodeInto(preprocessText(text, options), first);
+    }
 
     // HF _tokenize: re-split pieces that end with digit + ",".
     let needsSplit = false;
@@ -126,19 +146,23 @@ export class AlbertTokenizer {
         break;
       }
     }
-    if (!needsSplit) return { ids: first.ids, pieces: first.pieces, offsets: toOriginal(aligned, first.offsets, text) };
+    if (!needsSplit) {
+      if (aligned !== null) toOriginal(aligned, first.offsets!, text);
+      return first;
+    }
 
-    const out: Tokenized = { ids: [], pieces: [], offsets: [] };
+    const out: Encoded & { offsets?: Offset[] } = { ids: [], pieces: [] };
+    const offsets: Offset[] = [];
     let normStart = 0; // where piece i starts in the normalized text
     for (let i = 0; i < first.ids.length; i++) {
       const id = first.ids[i]!;
       const piece = first.pieces[i]!;
       const pieceStart = normStart;
-      normStart += this.normalizedLength(id, piece);
+      if (aligned !== null) normStart += this.normalizedLength(id, piece);
       if (!this.splits(id, piece)) {
         out.ids.push(id);
         out.pieces.push(piece);
-        out.offsets.push(first.offsets[i]!);
+        if (aligned !== null) offsets.push(first.offsets![i]!);
         continue;
       }
       const sub = piece.slice(0, -1).replaceAll(SPIECE_UNDERLINE, "");
@@ -154,17 +178,15 @@ export class AlbertTokenizer {
           cur.ids[0] = sp.pieceToId(rest);
         }
       }
-      const spans = this.splitSpans(piece, pieceStart, first.offsets[i]!, sub, cur.pieces);
       for (let k = 0; k < cur.ids.length; k++) {
         out.ids.push(cur.ids[k]!);
         out.pieces.push(cur.pieces[k]!);
-        out.offsets.push(spans[k]!);
       }
       out.ids.push(sp.pieceToId(","));
       out.pieces.push(",");
-      out.offsets.push(spans[cur.ids.length]!);
+      if (aligned !== null) offsets.push(...this.splitSpans(piece, pieceStart, first.offsets![i]!, sub, cur.pieces));
     }
-    out.offsets = toOriginal(aligned, out.offsets, text);
+    if (aligned !== null) out.offsets = toOriginal(aligned, offsets, text);
     return out;
   }
 
@@ -235,8 +257,9 @@ export class AlbertTokenizer {
       const room = pair === undefined ? "room for [CLS] and [SEP]" : "room for [CLS] and two [SEP]";
       throw new TokenizerError("invalid_input", `maxLength must be an integer >= ${special} (${room}), got ${maxLength}`);
     }
-    const a = this.tokenize(text);
-    const b = pair === undefined ? null : this.tokenize(pair);
+    const eager = options.offsets === "eager";
+    const a = this.pieces(text, eager);
+    const b = pair === undefined ? null : this.pieces(pair, eager);
     let keepA = a.ids.length;
     let keepB = b === null ? 0 : b.ids.length;
     let truncated = false;
@@ -246,39 +269,53 @@ export class AlbertTokenizer {
     }
     const cls = this.sp.idToPiece(this.clsId);
     const sep = this.sp.idToPiece(this.sepId);
-    if (b === null) {
-      // One text: extend its own arrays.
-      const { ids, pieces } = a;
-      const offsets: (Offset | null)[] = a.offsets;
-      ids.length = pieces.length = offsets.length = keepA;
-      ids.unshift(this.clsId);
-      ids.push(this.sepId);
-      pieces.unshift(cls);
-      pieces.push(sep);
-      offsets.unshift(null);
-      offsets.push(null);
-      return { ids, pieces, offsets, typeIds: new Array<number>(ids.length).fill(0), truncated };
-    }
-    const ids = [this.clsId];
-    const pieces = [cls];
-    const offsets: (Offset | null)[] = [null];
-    const typeIds = [0];
-    const append = (t: Tokenized, keep: number, type: number): void => {
-      for (let i = 0; i < keep; i++) {
-        ids.push(t.ids[i]!);
-        pieces.push(t.pieces[i]!);
-        offsets.push(t.offsets[i]!);
-        typeIds.push(type);
+    // [CLS] a [SEP] in a's own arrays, then the pair.
+    const { ids, pieces } = a;
+    ids.length = pieces.length = keepA;
+    ids.unshift(this.clsId);
+    pieces.unshift(cls);
+    ids.push(this.sepId);
+    pieces.push(sep);
+    const typeIds = new Array<number>(ids.length).fill(0);
+    if (b !== null) {
+      for (let i = 0; i < keepB; i++) {
+        ids.push(b.ids[i]!);
+        pieces.push(b.pieces[i]!);
+        typeIds.push(1);
       }
       ids.push(this.sepId);
       pieces.push(sep);
-      offsets.push(null);
-      typeIds.push(type);
+      typeIds.push(1);
+    }
+    const spans = (): (Offset | null)[] => {
+      const first = a.offsets ?? this.tokenize(text).offsets;
+      const offsets: (Offset | null)[] = [null, ...first.slice(0, keepA), null];
+      if (b !== null) offsets.push(...(b.offsets ?? this.tokenize(pair!).offsets).slice(0, keepB), null);
+      return offsets;
     };
-    append(a, keepA, 0);
-    append(b, keepB, 1);
-    return { ids, pieces, offsets, typeIds, truncated };
+    const encoding: Encoding = { ids, pieces, offsets: eager ? spans() : [], typeIds, truncated };
+    if (!eager) lazyProperty(encoding, "offsets", spans);
+    return encoding;
   }
+}
+
+/**
+ * Makes `key` of `target` computed by `compute` on first read (then a plain property): an
+ * enumerable getter, so JSON.stringify and spreads see the value.
+ */
+function lazyProperty<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  Object.defineProperty(target, key, {
+    configurable: true,
+    enumerable: true,
+    get(this: T) {
+      const value = compute();
+      Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: true });
+      return value;
+    },
+    set(this: T, value: T[K]) {
+      Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
 }
 
 /**
