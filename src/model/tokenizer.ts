@@ -29,12 +29,24 @@ export interface Tokens {
   offsets: Offset[];
 }
 
+export interface EncodeOptions {
+  /** Maximum ids including the special tokens. */
+  maxLength: number;
+  /** A second text: `[CLS] text [SEP] pair [SEP]`. */
+  pair?: string;
+  /**
+   * A hint: "eager" computes offsets in the same pass (callers that always read them); "lazy"
+   * (the default) may compute them on first read of `Encoding.offsets`.
+   */
+  offsets?: "lazy" | "eager";
+}
+
 export interface ModelTokenizer {
   /**
    * `[CLS] text [SEP]`, or `[CLS] text [SEP] pair [SEP]`, truncated to `maxLength` ids (a pair
    * as Hugging Face `longest_first`).
    */
-  encode(text: string, options: { maxLength: number; pair?: string }): Encoding;
+  encode(text: string, options: EncodeOptions): Encoding;
   /** The tokens of `text` alone, no special tokens, no truncation (to build windows from). */
   tokenize(text: string): Tokens;
   readonly clsId: number;
