@@ -147,7 +147,7 @@ export class AlbertTokenizer {
       }
     }
     if (!needsSplit) {
-      if (aligned !== null) toOriginal(aligned, first.offsets!, text);
+      if (aligned !== null) finishSpans(aligned, first.pieces, first.offsets!, text);
       return first;
     }
 
@@ -186,7 +186,7 @@ export class AlbertTokenizer {
       out.pieces.push(",");
       if (aligned !== null) offsets.push(...this.splitSpans(piece, pieceStart, first.offsets![i]!, sub, cur.pieces));
     }
-    if (aligned !== null) out.offsets = toOriginal(aligned, offsets, text);
+    if (aligned !== null) out.offsets = finishSpans(aligned, out.pieces, offsets, text);
     return out;
   }
 
@@ -331,11 +331,27 @@ export function longestFirst(first: number, second: number, remove: number): [nu
   return [first - a, second - b];
 }
 
-/** Maps spans in the preprocessed text to spans in the caller's string. */
-function toOriginal(aligned: AlignedText, spans: Offset[], text: string): Offset[] {
-  if (aligned.starts === null && aligned.shift === 0) return spans;
-  for (const span of spans) toOriginalSpan(aligned, span, text);
+/**
+ * Maps spans in the preprocessed text to spans in the caller's string, then gives each piece
+ * made only of ▁ the empty span where what it stands for ends (whitespace, or nothing for the
+ * dummy prefix), unless that character also gave a neighbouring token characters (an NFKD
+ * expansion with spaces such as U+FDFA): then it shares that character's span, like them.
+ */
+function finishSpans(aligned: AlignedText, pieces: string[], spans: Offset[], text: string): Offset[] {
+  if (aligned.starts !== null || aligned.shift !== 0) for (const span of spans) toOriginalSpan(aligned, span, text);
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    if (piece.charCodeAt(0) !== 0x2581 || piece.charCodeAt(piece.length - 1) !== 0x2581 || !onlySpaceSymbols(piece)) continue;
+    const span = spans[i]!;
+    const shared = (i > 0 && spans[i - 1]![1] > span[0]) || (i + 1 < spans.length && spans[i + 1]![0] < span[1]);
+    if (!shared) span[0] = span[1];
+  }
   return spans;
+}
+
+function onlySpaceSymbols(piece: string): boolean {
+  for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) !== 0x2581) return false;
+  return true;
 }
 
 /** UTF-8 byte length of s[start, end) (a lone surrogate counts as U+FFFD, 3 bytes). */

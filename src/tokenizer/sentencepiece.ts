@@ -26,8 +26,8 @@ export interface Encoded {
 export interface AlignedEncoded extends Encoded {
   /**
    * Per piece, [start, end) in UTF-16 code units of the input text. The whitespace that a
-   * leading ▁ stands for is not included; a piece made only of ▁ gets the empty range at the
-   * end of that whitespace (where the next piece's text begins).
+   * leading ▁ stands for is not included; a piece made only of ▁ gets the range of what it
+   * stands for (the whitespace, or empty where the text begins for the dummy prefix).
    */
   offsets: [number, number][];
 }
@@ -246,11 +246,11 @@ export class SentencePieceProcessor {
     const unitAt = this.unitAt;
     const plain = this.sinkFor(out);
     const span = (start: number, end: number): void => {
-      // Skip the leading ▁s; a piece of only ▁ gets the empty span after them.
+      // Skip the leading ▁s; a piece of only ▁ keeps the span of what they stand for.
       let s = start;
       while (s + 3 <= end && normalized[s] === SPACE_SYMBOL_0 && normalized[s + 1] === SPACE_SYMBOL_1 && normalized[s + 2] === SPACE_SYMBOL_2) s += 3;
       const b = to[end - 1]!;
-      const a = s < end ? from[s]! : b;
+      const a = s < end ? from[s]! : from[start]!;
       offsets.push(unitAt === null ? [a, b] : [unitAt[a]!, unitAt[b]!]);
     };
     return {

@@ -4,8 +4,9 @@
  *
  * - every span lies inside the text, start <= end, never splits a surrogate pair, and spans
  *   never go backwards (starts and ends are non-decreasing);
- * - a span is empty exactly when the piece is only ▁ (a lone ▁ has no characters of its own),
- *   and never starts or ends with whitespace (a leading ▁ does not cover the space it stands for);
+ * - a span is empty only for a piece made of ▁ alone, which has no characters of its own unless
+ *   they also gave a neighbouring token characters (U+FDFA decomposes to words with spaces);
+ *   a span never starts or ends with whitespace (a leading ▁ does not cover the space it stands for);
  * - "maps back to its piece": normalizing the original characters of a span the way the
  *   tokenizer does (preprocess_text, then the SentencePiece normalizer) gives the piece's
  *   characters, ▁ aside. Tokens cut from one original character (an NFKD or charsmap expansion
@@ -47,7 +48,11 @@ export function mapBackErrors(text: string, pieces: string[], offsets: [number, 
     if (!(Number.isInteger(s) && Number.isInteger(e) && 0 <= s && s <= e && e <= text.length)) errors.push(`token ${i}: bad span [${s}, ${e})`);
     if (splitsPair(text, s) || splitsPair(text, e)) errors.push(`token ${i}: span [${s}, ${e}) splits a surrogate pair`);
     if (i > 0 && (s < offsets[i - 1]![0] || e < offsets[i - 1]![1])) errors.push(`token ${i}: span [${s}, ${e}) goes backwards`);
-    if ((s === e) !== (comparable(pieces[i]!) === "")) errors.push(`token ${i}: ${JSON.stringify(pieces[i])} has span [${s}, ${e})`);
+    // Only a ▁-only piece may be empty; it has characters only when they also gave a neighbour
+    // characters (U+FDFA's NFKD has spaces inside), sharing that neighbour's span.
+    const onlySpace = comparable(pieces[i]!) === "";
+    const shared = (i > 0 && offsets[i - 1]![1] > s) || (i + 1 < offsets.length && offsets[i + 1]![0] < e);
+    if (s === e ? !onlySpace : onlySpace && !shared) errors.push(`token ${i}: ${JSON.stringify(pieces[i])} has span [${s}, ${e})`);
     if (s < e && (PY_WHITESPACE.test(text[s]!) || PY_WHITESPACE.test(text[e - 1]!))) errors.push(`token ${i}: span [${s}, ${e}) starts or ends with whitespace`);
   }
   let i = 0;
