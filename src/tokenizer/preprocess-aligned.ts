@@ -66,6 +66,12 @@ class Builder {
       this.ends[this.length++] = end;
     }
   }
+  /** Appends one unit's range only (the text is built elsewhere). */
+  unit(start: number, end: number): void {
+    this.reserve(1);
+    this.starts[this.length] = start;
+    this.ends[this.length++] = end;
+  }
   /** Appends src.slice(from, to) with the units' own ranges. */
   copy(src: string, srcStarts: Int32Array, srcEnds: Int32Array, from: number, to: number): void {
     if (to <= from) return;
@@ -205,21 +211,26 @@ export function preprocessAligned(text: string, options: PreprocessOptions): Ali
     ends = b.ends.subarray(0, b.length);
   }
 
-  // 4. Lowercase (the real one, with its context rules); only U+0130 changes the length.
+  // 4. Lowercase (the real one, with its context rules). Only U+0130 changes the length in
+  // today's Unicode; any character that does gets its lowercase's units.
   if (options.lowercase) {
     const lower = s.toLowerCase();
     if (lower.length !== s.length) {
       const b = new Builder(lower.length);
       for (let i = 0; i < s.length; i++) {
-        const copies = s.charCodeAt(i) === 0x130 ? 2 : 1;
-        for (let k = 0; k < copies; k++) {
-          b.starts[b.length] = starts[i]!;
-          b.ends[b.length++] = ends[i]!;
-        }
+        const u = s.charCodeAt(i);
+        const width = u >= 0xd800 && u <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+        const units = u === 0x130 ? 2 : s.slice(i, i + width).toLowerCase().length;
+        for (let k = 0; k < units; k++) b.unit(starts[i]!, ends[i + width - 1]!);
+        i += width - 1;
       }
-      if (b.length !== lower.length) throw new Error(`preprocessAligned: lowercasing changed the length of ${JSON.stringify(s.slice(0, 40))} unexpectedly`);
-      starts = b.starts;
-      ends = b.ends;
+      starts = b.starts.subarray(0, b.length);
+      ends = b.ends.subarray(0, b.length);
+      // Lowercasing that depends on context and changes lengths: every unit gets the whole text.
+      if (b.length !== lower.length) {
+        starts = new Int32Array(lower.length).fill(starts[0] ?? 0);
+        ends = new Int32Array(lower.length).fill(ends[ends.length - 1] ?? text.length);
+      }
     }
     s = lower;
   }

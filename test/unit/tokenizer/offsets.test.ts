@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Offset } from "../../../src/tokenizer/index.ts";
-import { albert, goldenPath, sharedDir } from "./helpers.ts";
+import { AlbertTokenizer, type Offset } from "../../../src/tokenizer/index.ts";
+import { albert, goldenPath, modelBytes, sharedDir } from "./helpers.ts";
 import { mapBackErrors } from "./map-back.ts";
 
 interface NerGolden {
@@ -108,6 +108,10 @@ describe("offsets on hand cases", () => {
     // A combining mark dropped by preprocessing belongs to the letter before it.
     expect(spans("cafe\u0301 x")[0]).toBe('▁cafe@[0,5]="cafe\u0301"');
     expect(spans("İstanbul")).toEqual(['▁istanbul@[0,8]="İstanbul"']);
+    // With accents kept, İ lowercases to two code units ("i" + U+0307): both keep İ's span.
+    const kept = AlbertTokenizer.fromModel(modelBytes(), { keepAccents: true }).tokenize("İİ  İstanbul");
+    expect(kept.pieces).toEqual(["▁i", "\u0307", "i", "\u0307", "▁i", "\u0307", "stan", "bul"]);
+    expect(kept.offsets).toEqual([[0, 1], [0, 1], [1, 2], [1, 2], [4, 5], [4, 5], [5, 9], [9, 12]]);
     // One character, several pieces: they share its span.
     expect(spans("½")).toEqual(['▁1@[0,1]="½"', '⁄@[0,1]="½"', '2@[0,1]="½"']);
     expect(spans("ﬁne")).toEqual(['▁fine@[0,3]="ﬁne"']);
