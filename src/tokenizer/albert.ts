@@ -288,9 +288,15 @@ export class AlbertTokenizer {
       typeIds.push(1);
     }
     const spans = (): (Offset | null)[] => {
-      const first = a.offsets ?? this.tokenize(text).offsets;
-      const offsets: (Offset | null)[] = [null, ...first.slice(0, keepA), null];
-      if (b !== null) offsets.push(...(b.offsets ?? this.tokenize(pair!).offsets).slice(0, keepB), null);
+      const offsets: (Offset | null)[] = a.offsets ?? this.tokenize(text).offsets;
+      offsets.length = keepA;
+      offsets.unshift(null);
+      offsets.push(null);
+      if (b !== null) {
+        const second = b.offsets ?? this.tokenize(pair!).offsets;
+        for (let i = 0; i < keepB; i++) offsets.push(second[i]!);
+        offsets.push(null);
+      }
       return offsets;
     };
     const encoding: Encoding = { ids, pieces, offsets: eager ? spans() : [], typeIds, truncated };
