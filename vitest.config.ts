@@ -5,7 +5,8 @@
  * rate limiters of its own (Miniflare emulates the Workers Rate Limiting binding): `RATE_LIMITER`
  * raised so that the suite's many requests from one client address are never limited, and
  * `RATE_LIMITER_3` (3 per 60 s) for the rate-limit tests, which hand it to the app as `RATE_LIMITER`;
- * `faults` runs the app under broken configurations (test/faults/fault-worker.ts) in workerd.
+ * `faults` runs the app under broken configurations (test/faults/fault-worker.ts) in workerd;
+ * `package` packs the npm package and runs it in a consumer Worker under `wrangler dev`.
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -62,6 +63,16 @@ export default defineConfig({
           // Cold model loads (ORT's 14 MB wasm compiled per project) are slow on a loaded machine.
           testTimeout: 300_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // The packed package in a consumer project (test/fixtures/consumer): tsc, wrangler dev, the CLI.
+        test: {
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],

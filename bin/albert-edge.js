@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The installed `albert-edge` command: the CLI bundled by `npm run build` (Node >= 22).
-import "../dist/cli.js";
+import "../dist/cli/cli.js";

@@ -3,9 +3,10 @@
  * Builds the Hono app: request ids, usage and the request log, timing, OpenAI's error object on
  * the OpenAI-compatible routes, CORS, error envelope, 405s,
  * optional API-key auth and per-key rate limits (not on webhooks, which are signed), and the route
- * groups. No model work happens here; routes load models through the registry on demand.
+ * groups, whose schemas `GET /openapi.json` describes (the pattern: `routes/openapi.ts`). No model
+ * work happens here; routes load models through the registry on demand.
  */
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { except } from "hono/combine";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { timing } from "hono/timing";
@@ -23,12 +24,14 @@ import { classify } from "./routes/classify.ts";
 import { health } from "./routes/health.ts";
 import { models } from "./routes/models.ts";
 import { moderations } from "./routes/moderations.ts";
+import { routeGroup } from "./routes/openapi.ts";
+import { serveOpenAPIDocument } from "./routes/openapi-document.ts";
 import { proxy } from "./routes/proxy.ts";
 import { tokenize } from "./routes/tokenize.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
-export function createApp(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = routeGroup();
   app.use(requestId());
   app.use(usageLog());
   app.use(timing({ totalDescription: "total" }));
@@ -56,6 +59,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", moderations);
   app.route("/", webhooks);
   app.route("/", proxy);
+  serveOpenAPIDocument(app);
   app.notFound(notFound);
   app.onError(onError);
   return app;

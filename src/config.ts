@@ -1,10 +1,18 @@
 /**
  * @module config
- * Reads the Worker's configuration from its bindings, with documented defaults.
+ * Reads the Worker's configuration from its bindings, with documented defaults, once per distinct
+ * bindings object (`readConfig`; workerd hands every request of an isolate the same `env`).
+ *
+ * The settings every route needs are parsed up front: an invalid one (e.g. `MODERATION_THRESHOLDS`)
+ * fails every request with 500 `config_error`. The settings of one feature (`WEBHOOKS`, `PROXY_*`)
+ * are parsed on first use, also once: an invalid one fails only that feature's requests.
  */
-import type { Bindings } from "./env.ts";
+import type { Bindings } from "./bindings.ts";
+import { ApiError } from "./errors.ts";
+import { SENTIMENT_DEFAULTS, type TextSource } from "./middleware/sentiment.ts";
 import type { Thresholds } from "./services/moderate.ts";
 import { parseCategoryMap, type CategoryMap } from "./services/openai-categories.ts";
+import { parseHooks, type HookConfig } from "./webhooks/hook-config.ts";
 
 export interface ServiceConfig {
   models: string[];
@@ -22,6 +30,29 @@ export interface ServiceConfig {
     /** Our labels → OpenAI's category names, added to `/v1/moderations` answers. */
     categories: CategoryMap;
   };
+  /**
+   * `WEBHOOKS`: the hooks by name. Parsed on first read; reading it throws `HookConfigError` when
+   * the definition is invalid (the webhook route answers 500 `config_error`).
+   */
+  readonly webhooks: ReadonlyMap<string, HookConfig>;
+  /**
+   * Proxy mode (`PROXY_*`): undefined while `PROXY_ORIGIN` is unset (off). Parsed on first read;
+   * reading it throws an `ApiError` (500 `config_error`) when a setting is invalid.
+   */
+  readonly proxy: ProxyConfig | undefined;
+}
+
+export interface ProxyConfig {
+  /** `PROXY_ORIGIN`: where `/proxy/*` goes. */
+  origin: URL;
+  /** `PROXY_TEXT`: where the sentiment tag's text is (`body`, `query:<name>`, `pointer:<json pointer>`). */
+  text: TextSource;
+  /** `PROXY_MODEL` (default `sentiment`). */
+  model: string;
+  /** `PROXY_MAX_TOKENS`: the tag's token budget (default 128). */
+  maxTokens: number;
+  /** `PROXY_LOAD_WAIT_MS`: longest wait for the model load (default 500). */
+  loadWaitMs: number;
 }
 
 export const DEFAULTS = {
@@ -39,9 +70,32 @@ export const DEFAULTS = {
   moderationCategories: "offensive=harassment,hate=hate",
 } as const;
 
+const parsed = new WeakMap<Bindings, { config: ServiceConfig } | { error: unknown }>();
+
+/**
+ * The configuration of these bindings, parsed on the first call for this object and then reused
+ * (a failure too: it is thrown again). Throws when a setting every route needs is invalid.
+ */
 export function readConfig(env: Bindings): ServiceConfig {
+  let entry = parsed.get(env);
+  if (entry === undefined) {
+    try {
+      entry = { config: parseConfig(env) };
+    } catch (error) {
+      entry = { error };
+    }
+    parsed.set(env, entry);
+  }
+  if ("error" in entry) throw entry.error;
+  return entry.config;
+}
+
+/** Parses the configuration afresh (`readConfig` caches it per bindings object). */
+export function parseConfig(env: Bindings): ServiceConfig {
   const models = list(env.MODELS);
   const served = models.length > 0 ? models : [...DEFAULTS.models];
+  const webhooks = once(() => parseHooks(env.WEBHOOKS));
+  const proxy = once(() => parseProxy(env));
   return {
     models: served,
     defaultModel: env.DEFAULT_MODEL?.trim() || served[0]!,
@@ -59,7 +113,56 @@ export function readConfig(env: Bindings): ServiceConfig {
       aliases: list(env.MODERATION_ALIASES ?? DEFAULTS.moderationAliases),
       categories: parseCategoryMap(env.MODERATION_CATEGORIES, DEFAULTS.moderationCategories),
     },
+    get webhooks() {
+      return webhooks();
+    },
+    get proxy() {
+      return proxy();
+    },
   };
+}
+
+/** `parse` run on the first call only; its value, or its error, is returned, or thrown, ever after. */
+function once<T>(parse: () => T): () => T {
+  let result: { value: T } | { error: unknown } | undefined;
+  return () => {
+    if (result === undefined) {
+      try {
+        result = { value: parse() };
+      } catch (error) {
+        result = { error };
+      }
+    }
+    if ("error" in result) throw result.error;
+    return result.value;
+  };
+}
+
+function parseProxy(env: Bindings): ProxyConfig | undefined {
+  const configured = env.PROXY_ORIGIN?.trim();
+  if (!configured) return undefined;
+  let origin: URL;
+  try {
+    origin = new URL(configured);
+  } catch {
+    throw new ApiError(500, "config_error", "PROXY_ORIGIN is not a URL");
+  }
+  return {
+    origin,
+    text: parseTextSource(env.PROXY_TEXT),
+    model: env.PROXY_MODEL?.trim() || "sentiment",
+    maxTokens: positiveInt(env.PROXY_MAX_TOKENS, SENTIMENT_DEFAULTS.maxTokens),
+    loadWaitMs: positiveInt(env.PROXY_LOAD_WAIT_MS, SENTIMENT_DEFAULTS.loadWaitMs),
+  };
+}
+
+/** `PROXY_TEXT`: `body` (default), `query:<name>` or `pointer:<json pointer>`. */
+export function parseTextSource(value: string | undefined): TextSource {
+  const spec = value?.trim() ?? "body";
+  if (spec === "" || spec === "body") return "body";
+  if (spec.startsWith("query:") && spec.length > 6) return { query: spec.slice(6) };
+  if (spec.startsWith("pointer:")) return { pointer: spec.slice(8) };
+  throw new ApiError(500, "config_error", `PROXY_TEXT must be body, query:<name> or pointer:<json pointer>, not ${JSON.stringify(spec)}`);
 }
 
 /**

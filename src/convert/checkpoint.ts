@@ -1,15 +1,20 @@
 /**
  * @module convert/checkpoint
  * Opens a Hugging Face ALBERT checkpoint directory (config.json, model.safetensors,
- * spiece.model, optional tokenizer_config.json), decides the task and labels, and hands out
- * weights by their AlbertModel-relative name, checking each tensor's shape.
+ * spiece.model, optional tokenizer_config.json), decides the task (head) and labels, and hands
+ * out weights by their AlbertModel-relative name, checking each tensor's shape.
  * Tensor names are accepted with or without the `albert.` prefix.
+ *
+ * The head comes from config.json `architectures` and the tensors present:
+ * AlbertForSequenceClassification (or `classifier.*` with a pooler) → sequence classification;
+ * AlbertForTokenClassification (or `classifier.*` without a pooler) → token_classification;
+ * AlbertForQuestionAnswering or `qa_outputs.*` → question_answering; no head → feature_extraction.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ModelConfig, Task } from "../model/manifest.ts";
+import { isSequenceClassification, type ModelConfig, type Task } from "../model/manifest.ts";
 import { ConvertError } from "./errors.ts";
-import { parseHfConfig, parseTokenizerConfig, type HfTokenizerConfig } from "./hf-config.ts";
+import { parseHfConfig, parseTokenizerConfig, type HfConfig, type HfTokenizerConfig } from "./hf-config.ts";
 import { SafetensorsFile } from "./safetensors.ts";
 
 export interface Checkpoint {
@@ -17,6 +22,8 @@ export interface Checkpoint {
   config: ModelConfig;
   task: Task;
   labels: string[];
+  /** Whether the checkpoint has the pooler (`pooler.*`); the sequence classifier needs it. */
+  hasPooler: boolean;
   tokenizer: HfTokenizerConfig;
   spiece: Uint8Array;
   weights: WeightStore;
@@ -93,21 +100,56 @@ export async function openCheckpoint(dir: string, log: (line: string) => void = 
   const stPath = join(dir, "model.safetensors");
   const weights = new WeightStore(new SafetensorsFile(stPath, await readRequired(dir, "model.safetensors")));
 
-  const isClassifier = hf.architectures.includes("AlbertForSequenceClassification") || weights.has("classifier.weight", false);
-  let task: Task;
-  let labels: string[];
-  if (isClassifier) {
-    const shape = weights.shape("classifier.weight", false);
-    if (shape === undefined) throw new ConvertError(`${stPath}: missing tensor "classifier.weight" (config.json says AlbertForSequenceClassification)`);
-    const n = shape[0] ?? 0;
-    if (hf.id2label !== undefined && hf.id2label.length !== n) {
-      throw new ConvertError(`${stPath}: tensor "classifier.weight" has shape [${shape.join(", ")}], expected [${hf.id2label.length}, ${hf.model.hidden_size}] (config.json id2label has ${hf.id2label.length} labels)`);
-    }
-    labels = hf.id2label ?? Array.from({ length: n }, (_, i) => `LABEL_${i}`);
-    task = hf.problemType === "multi_label_classification" ? "multi_label_classification" : "single_label_classification";
-  } else {
-    task = "feature_extraction";
-    labels = [];
+  const { task, labels } = detectHead(hf, weights, stPath);
+  const hasPooler = weights.has("pooler.weight");
+  if (isSequenceClassification(task) && !hasPooler) {
+    throw new ConvertError(`${stPath}: missing tensor "albert.pooler.weight" (a sequence classifier reads the pooled [CLS] vector)`);
   }
-  return { dir, config: hf.model, task, labels, tokenizer, spiece, weights };
+  return { dir, config: hf.model, task, labels, hasPooler, tokenizer, spiece, weights };
+}
+
+/** Output rows of a head Linear `name` ([n, hidden_size]); a wrong shape is a ConvertError naming it. */
+function headRows(weights: WeightStore, name: string, hidden: number, stPath: string, why: string): number {
+  const shape = weights.shape(`${name}.weight`, false);
+  if (shape === undefined) throw new ConvertError(`${stPath}: missing tensor "${name}.weight" (${why})`);
+  if (shape.length !== 2 || shape[1] !== hidden || (shape[0] ?? 0) < 1) {
+    throw new ConvertError(`${stPath}: tensor "${name}.weight" has shape [${shape.join(", ")}], expected [n, ${hidden}] (hidden_size ${hidden})`);
+  }
+  return shape[0] as number;
+}
+
+/** Labels of a classifier with `n` outputs: config.json id2label (must agree), else LABEL_i. */
+function labelsFor(hf: HfConfig, n: number, hidden: number, stPath: string): string[] {
+  if (hf.id2label !== undefined && hf.id2label.length !== n) {
+    throw new ConvertError(
+      `${stPath}: tensor "classifier.weight" has shape [${n}, ${hidden}], expected [${hf.id2label.length}, ${hidden}] (config.json id2label has ${hf.id2label.length} labels)`,
+    );
+  }
+  return hf.id2label ?? Array.from({ length: n }, (_, i) => `LABEL_${i}`);
+}
+
+function detectHead(hf: HfConfig, weights: WeightStore, stPath: string): { task: Task; labels: string[] } {
+  const H = hf.model.hidden_size;
+  const arch = (name: string): boolean => hf.architectures.includes(name);
+  const hasClassifier = weights.has("classifier.weight", false);
+  const hasQa = weights.has("qa_outputs.weight", false);
+  const hasPooler = weights.has("pooler.weight");
+  const unsupported = hf.architectures.find((a) => a === "AlbertForMultipleChoice");
+  if (unsupported !== undefined) throw new ConvertError(`${stPath}: ${unsupported} checkpoints are not supported (sequence, token classification, question answering or AlbertModel)`);
+  if (arch("AlbertForQuestionAnswering") || (hasQa && !arch("AlbertForSequenceClassification") && !arch("AlbertForTokenClassification"))) {
+    const n = headRows(weights, "qa_outputs", H, stPath, "config.json says AlbertForQuestionAnswering");
+    if (n !== 2) throw new ConvertError(`${stPath}: tensor "qa_outputs.weight" has shape [${n}, ${H}], expected [2, ${H}] (start and end logits)`);
+    return { task: "question_answering", labels: [] };
+  }
+  const tokenHead = arch("AlbertForTokenClassification") || (hasClassifier && !arch("AlbertForSequenceClassification") && !hasPooler);
+  if (tokenHead) {
+    const n = headRows(weights, "classifier", H, stPath, "config.json says AlbertForTokenClassification");
+    return { task: "token_classification", labels: labelsFor(hf, n, H, stPath) };
+  }
+  if (arch("AlbertForSequenceClassification") || hasClassifier) {
+    const n = headRows(weights, "classifier", H, stPath, "config.json says AlbertForSequenceClassification");
+    const task = hf.problemType === "multi_label_classification" ? "multi_label_classification" : "single_label_classification";
+    return { task, labels: labelsFor(hf, n, H, stPath) };
+  }
+  return { task: "feature_extraction", labels: [] };
 }

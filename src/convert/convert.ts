@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { FORMAT_VERSION, groupOfLayer, parseManifest, type Manifest } from "../model/manifest.ts";
+import { FORMAT_VERSION, POOLINGS, groupOfLayer, isSequenceClassification, parseManifest, type Manifest, type Pooling } from "../model/manifest.ts";
 import { openCheckpoint, type Checkpoint } from "./checkpoint.ts";
 import { ConvertError } from "./errors.ts";
 import { buildBlock, type GraphForm } from "./graphs/block.ts";
@@ -34,6 +34,11 @@ export interface ConvertOptions {
    * the prediction has been the same for this many consecutive layers. Default: full depth.
    */
   earlyExitPatience?: number;
+  /**
+   * feature_extraction (AlbertModel) only: the vector `embed()` returns, `mean` over every
+   * position (default) or `cls`, the pooled [CLS] (needs the checkpoint's pooler).
+   */
+  pooling?: Pooling;
   /** Model id; defaults to the output directory's name. */
   id?: string;
   /** Progress sink (one line per call); the CLI sends these to stderr. */
@@ -72,6 +77,17 @@ export function buildPayloads(ck: Checkpoint, scheme: LinearScheme, log: (line: 
   return payloads;
 }
 
+/** The manifest's pooling: feature_extraction only, `mean` unless asked (and possible) otherwise. */
+function poolingOf(ck: Checkpoint, asked: Pooling | undefined): Pooling | undefined {
+  if (asked !== undefined && !(POOLINGS as readonly string[]).includes(asked)) throw new ConvertError(`pooling must be one of ${POOLINGS.join(", ")} (got ${JSON.stringify(asked)})`);
+  if (ck.task !== "feature_extraction") {
+    if (asked !== undefined) throw new ConvertError(`--pooling is only for AlbertModel (feature_extraction) checkpoints; this one's task is ${ck.task}`);
+    return undefined;
+  }
+  if (asked === "cls" && !ck.hasPooler) throw new ConvertError(`--pooling cls needs the pooler ("albert.pooler.weight"), which ${ck.dir} does not have; use --pooling mean`);
+  return asked ?? "mean";
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
@@ -98,24 +114,26 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
   log(`reading ${inDir}`);
   const ck = await openCheckpoint(inDir, log);
   const c = ck.config;
+  const patience = options.earlyExitPatience;
+  if (patience !== undefined && (!Number.isInteger(patience) || patience < 1)) throw new ConvertError(`early-exit patience must be an integer >= 1 (got ${patience})`);
+  if (patience !== undefined && !isSequenceClassification(ck.task)) throw new ConvertError(`early exit needs a sequence classifier head; this checkpoint's task is ${ck.task}`);
+  const earlyExit = patience === undefined ? undefined : { patience };
+  const pooling = poolingOf(ck, options.pooling);
   const scheme = schemeOf(options);
   const form: GraphForm = options.graph ?? "fused";
   log(
     `ALBERT: V ${c.vocab_size}, E ${c.embedding_size}, H ${c.hidden_size}, heads ${c.num_attention_heads}, I ${c.intermediate_size}, ` +
       `layers ${c.num_hidden_layers}, groups ${c.num_hidden_groups}, inner ${c.inner_group_num}, ${c.hidden_act}; task ${ck.task}` +
-      (ck.labels.length > 0 ? ` [${ck.labels.join(", ")}]` : ""),
+      (ck.labels.length > 0 ? ` [${ck.labels.join(", ")}]` : "") +
+      (pooling === undefined ? "" : `; pooling ${pooling}${ck.hasPooler ? " (pooled [CLS] also computed)" : ""}`),
   );
   log(`writing shards (${scheme}, ${form} graph)`);
   const files = toShardFiles(buildPayloads(ck, scheme, log, form), options.maxShardBytes);
   const shards = files.map((f) => f.entry);
-  const patience = options.earlyExitPatience;
-  if (patience !== undefined && (!Number.isInteger(patience) || patience < 1)) throw new ConvertError(`early-exit patience must be an integer >= 1 (got ${patience})`);
-  if (patience !== undefined && ck.task === "feature_extraction") throw new ConvertError("early exit needs a classifier head; this checkpoint has none");
-  const earlyExit = patience === undefined ? undefined : { patience };
   const manifest: Manifest = {
     format_version: FORMAT_VERSION,
     id,
-    version: contentVersion(shards, earlyExit),
+    version: contentVersion(shards, earlyExit, pooling),
     task: ck.task,
     labels: ck.labels,
     tokenizer: { lowercase: ck.tokenizer.lowercase, keep_accents: ck.tokenizer.keepAccents, max_length: c.max_position_embeddings },
@@ -124,6 +142,7 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
     ...(scheme === "fp32" ? {} : { int8_matmul: scheme === "int8-dynamic" ? ("dynamic" as const) : ("dequantize" as const) }),
     graph: form,
     ...(earlyExit === undefined ? {} : { early_exit: earlyExit }),
+    ...(pooling === undefined ? {} : { pooling }),
     shards,
   };
   parseManifest(manifest); // self-check: the writer never emits what the reader rejects

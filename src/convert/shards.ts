@@ -5,7 +5,7 @@
  * (first 16 hex of sha256 over the concatenated shard sha256 hex strings, in manifest order).
  */
 import { createHash } from "node:crypto";
-import { MAX_SHARD_BYTES, type EarlyExit, type ShardEntry, type ShardRole } from "../model/manifest.ts";
+import { MAX_SHARD_BYTES, type EarlyExit, type Pooling, type ShardEntry, type ShardRole } from "../model/manifest.ts";
 
 export interface ShardPayload {
   file: string;
@@ -41,9 +41,10 @@ export function toShardFiles(payloads: readonly ShardPayload[], maxBytes = MAX_S
 
 /**
  * Content version of a model: first 16 hex of sha256 over its shards' hashes (and the early-exit
- * setting when there is one, since it changes answers; cache keys include the version).
+ * and pooling settings when there are any, since they change answers; cache keys include the
+ * version).
  */
-export function contentVersion(shards: readonly ShardEntry[], earlyExit?: EarlyExit): string {
-  const extra = earlyExit === undefined ? "" : `|early_exit.patience=${earlyExit.patience}`;
+export function contentVersion(shards: readonly ShardEntry[], earlyExit?: EarlyExit, pooling?: Pooling): string {
+  const extra = (earlyExit === undefined ? "" : `|early_exit.patience=${earlyExit.patience}`) + (pooling === undefined ? "" : `|pooling=${pooling}`);
   return sha256Hex(shards.map((s) => s.sha256).join("") + extra).slice(0, 16);
 }

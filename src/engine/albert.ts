@@ -7,25 +7,30 @@
  *   embeddings: word + position + type, LayerNorm (E), projection E→H
  *   for layer in 0..N-1: the layers of its group (shared weights), each
  *     qkv = x·Wqkv; ctx = attention(qkv); a = LN(x + ctx·Wo); x = LN(a + gelu(a·W1)·W2)
- *   head: pooled = tanh(x[CLS]·Wp); logits = pooled·Wc
+ *   head, per task: pooled = tanh(x[CLS]·Wp); logits = pooled·Wc   (sequence classification)
+ *                   tokenLogits = x·Wt                           (token classification, QA start/end)
+ *                   mean = mean of x's rows (+ pooled with a pooler) (feature extraction)
  *   (with early exit: the head after every layer, stopping per PABEE — model/early-exit.ts)
  *
  * Every Linear is int8: its input is quantized per row (per token) to 7 bits, multiplied with
  * the relaxed-SIMD dot product, and rescaled to fp32. Attention, LayerNorm and activations run
- * in fp32 SIMD. Sequences run one at a time at their own length (no padding), so a text's
- * result never depends on what else is being processed.
+ * in fp32 SIMD. With fp32 precision (the default for `--fp32` shards) Linears run on the fp32
+ * GEMM instead, embedding tables stay fp32 and attention is fp32: the reference-accurate mode.
+ * Sequences run one at a time at their own length (no padding), so a text's result never
+ * depends on what else is being processed.
  */
 import { ExitTracker } from "../model/early-exit.ts";
-import type { ForwardOptions } from "../model/engine.ts";
+import type { ForwardOptions, SequenceOutput } from "../model/engine.ts";
 import { groupOfLayer, type Manifest, type ModelConfig, type Task } from "../model/manifest.ts";
 import { Arena } from "./arena.ts";
 import { ACT, type Kernels } from "./kernels.ts";
-import { padK, planLinear, writeLinear, type EmbeddingsSource, type HeadSource, type Layer, type LayerSource, type PackedLinear } from "./weights.ts";
+import { isFloatLinear, padK, planLinear, writeLinear, type EmbeddingsSource, type HeadSource, type Layer, type LayerSource, type PackedLinear, type Precision, type TableSource } from "./weights.ts";
 
 /** A layer in kernel memory (byte offsets). */
 type LayerWeights = Layer<PackedLinear, number>;
 
 interface Weights {
+  /** Embedding tables: int8 rows × per-row scale, or (fp32 precision) f32 rows with scale offsets 0. */
   word: number;
   wordScale: number;
   position: number;
@@ -36,8 +41,10 @@ interface Weights {
   projection: PackedLinear;
   /** [group][inner layer]. */
   groups: LayerWeights[][];
-  pooler: PackedLinear;
+  pooler?: PackedLinear;
   classifier?: PackedLinear;
+  /** Per-token Linear: token classifier or QA start/end. */
+  tokens?: PackedLinear;
 }
 
 /** Activation buffers (byte offsets), sized for `maxTokens`. */
@@ -58,6 +65,7 @@ interface State {
   attnScratch: number; // int8 attention scratch (quantized Q, K, P, Vᵀ)
   pooled: number; // f32 [H]
   logits: number; // f32 [L]
+  tokenLogits: number; // f32 [S][columns], per-token heads only (else 0)
 }
 
 export interface EngineSources {
@@ -80,14 +88,8 @@ export interface Sequence {
   typeIds?: ArrayLike<number>;
 }
 
-export interface ForwardResult {
-  /** Classifier logits; absent for models without a classifier. */
-  logits?: Float32Array;
-  /** tanh(pooler([CLS])), length H. */
-  pooled: Float32Array;
-  /** Layers (block passes) that ran. */
-  layers: number;
-}
+/** One sequence's outputs (the model layer's SequenceOutput). */
+export type ForwardResult = SequenceOutput;
 
 export class AlbertEngine {
   readonly config: ModelConfig;
@@ -104,6 +106,8 @@ export class AlbertEngine {
   readonly #task: Task;
   readonly #patience: number | undefined;
   readonly attention: AttentionMode;
+  /** int8 (the default for int8 shards) or fp32 (fp32 shards): set by the sources' weights. */
+  readonly precision: Precision;
 
   constructor(manifest: Manifest, kernels: Kernels, src: EngineSources, options: EngineOptions = {}) {
     const c = manifest.config;
@@ -111,7 +115,8 @@ export class AlbertEngine {
     this.kernels = kernels;
     this.#k = kernels.exports;
     this.#labels = manifest.labels.length;
-    this.attention = options.attention ?? "int8";
+    this.precision = isFloatLinear(src.embeddings.projection) ? "fp32" : "int8";
+    this.attention = options.attention ?? (this.precision === "fp32" ? "fp32" : "int8");
     this.#task = manifest.task;
     this.#patience = manifest.early_exit?.patience;
     this.#act = c.hidden_act === "gelu" ? ACT.gelu_erf : c.hidden_act === "relu" ? ACT.relu : ACT.gelu_tanh;
@@ -131,19 +136,24 @@ export class AlbertEngine {
       ffnOut: planLinear(arena, l.ffnOut),
       ln2: [arena.alloc(H * 4), arena.alloc(H * 4)],
     });
+    const planTable = (t: TableSource): [number, number] => ("f" in t ? [arena.alloc(t.f.length * 4), 0] : [arena.alloc(t.q.length), arena.alloc(t.rows * 4)]);
+    const [word, wordScale] = planTable(e.word);
+    const [position, positionScale] = planTable(e.position);
     this.#w = {
-      word: arena.alloc(e.word.q.length),
-      wordScale: arena.alloc(e.word.rows * 4),
-      position: arena.alloc(e.position.q.length),
-      positionScale: arena.alloc(e.position.rows * 4),
+      word,
+      wordScale,
+      position,
+      positionScale,
       tokenType: arena.alloc(e.tokenType.length * 4),
       embGamma: arena.alloc(E * 4),
       embBeta: arena.alloc(E * 4),
       projection: planLinear(arena, e.projection),
       groups: src.groups.map((g) => g.map(planLayer)),
-      pooler: planLinear(arena, src.head.pooler),
+      ...(src.head.pooler === undefined ? {} : { pooler: planLinear(arena, src.head.pooler) }),
       ...(src.head.classifier === undefined ? {} : { classifier: planLinear(arena, src.head.classifier) }),
+      ...(src.head.tokens === undefined ? {} : { tokens: planLinear(arena, src.head.tokens) }),
     };
+    const columns = src.head.tokens?.n ?? 0;
     // State.
     const Sp = Math.ceil(S / 8) * 8;
     const Kp = Math.max(padK(E), padK(H), padK(I));
@@ -164,10 +174,12 @@ export class AlbertEngine {
       attnScratch: arena.alloc(kernels.exports.attention_int8_scratch(S, H, NH)),
       pooled: arena.alloc(H * 4),
       logits: arena.alloc(Math.max(this.#labels, 1) * 4),
+      tokenLogits: columns === 0 ? 0 : arena.alloc(S * columns * 4),
     };
     // Load-time staging for packing weights: the largest Linear's k·n bytes, inside the FFN
     // activation buffer when it is big enough (it always is for ALBERT shapes), else its own.
-    const linears = [e.projection, src.head.pooler, ...(src.head.classifier === undefined ? [] : [src.head.classifier]), ...src.groups.flat().flatMap((l) => [l.qkv, l.dense, l.ffn, l.ffnOut])];
+    const head = [src.head.pooler, src.head.classifier, src.head.tokens].filter((l) => l !== undefined);
+    const linears = [e.projection, ...head, ...src.groups.flat().flatMap((l) => [l.qkv, l.dense, l.ffn, l.ffnOut])];
     const stagingBytes = Math.max(...linears.map((l) => l.k * l.n));
     const staging = stagingBytes <= S * I * 4 ? this.#s.ffn : arena.alloc(stagingBytes);
     arena.commit();
@@ -175,10 +187,15 @@ export class AlbertEngine {
 
     // Copy the weights in.
     const w = this.#w;
-    arena.i8(w.word, e.word.q.length).set(e.word.q);
-    arena.f32(w.wordScale, e.word.rows).set(e.word.scale);
-    arena.i8(w.position, e.position.q.length).set(e.position.q);
-    arena.f32(w.positionScale, e.position.rows).set(e.position.scale);
+    const writeTable = (t: TableSource, at: number, scaleAt: number): void => {
+      if ("f" in t) arena.f32(at, t.f.length).set(t.f);
+      else {
+        arena.i8(at, t.q.length).set(t.q);
+        arena.f32(scaleAt, t.rows).set(t.scale);
+      }
+    };
+    writeTable(e.word, w.word, w.wordScale);
+    writeTable(e.position, w.position, w.positionScale);
     arena.f32(w.tokenType, e.tokenType.length).set(e.tokenType);
     arena.f32(w.embGamma, E).set(e.gamma);
     arena.f32(w.embBeta, E).set(e.beta);
@@ -196,12 +213,17 @@ export class AlbertEngine {
         arena.f32(d.ln2[1], H).set(l.ln2[1]);
       }),
     );
-    writeLinear(arena, kernels.exports, staging, w.pooler, src.head.pooler);
+    if (w.pooler !== undefined && src.head.pooler !== undefined) writeLinear(arena, kernels.exports, staging, w.pooler, src.head.pooler);
     if (w.classifier !== undefined && src.head.classifier !== undefined) writeLinear(arena, kernels.exports, staging, w.classifier, src.head.classifier);
+    if (w.tokens !== undefined && src.head.tokens !== undefined) writeLinear(arena, kernels.exports, staging, w.tokens, src.head.tokens);
   }
 
   /** out[m][n] = x[m][k]·W + b: quantize the rows of x, then the int8 GEMM. */
   #linear(x: number, m: number, ldx: number, l: PackedLinear, out: number, ldo: number): void {
+    if (l.f32) {
+      this.#k.gemm_f32(x, m, l.k, ldx, l.w, l.n, l.np, out, ldo, l.bias);
+      return;
+    }
     const s = this.#s;
     this.#k.quantize_rows(x, m, l.k, ldx, s.xq, l.kp, s.xScale, s.xZero);
     this.#k.gemm_u7i8(s.xq, m, l.kp, l.w, l.n, l.np, out, ldo, s.xScale, s.xZero, l.scale, l.wsum, l.bias);
@@ -222,7 +244,7 @@ export class AlbertEngine {
     k.add_layernorm(s.x, s.attn, S, H, L.ln2[0], L.ln2[1], eps); // x = LN(ffn + a)
   }
 
-  /** Token ids (with [CLS]/[SEP]) and optional token types → pooled vector and logits. */
+  /** Token ids (with [CLS]/[SEP]) and optional token types → the head's outputs. */
   forward(ids: ArrayLike<number>, typeIds?: ArrayLike<number>, options: ForwardOptions = {}): ForwardResult {
     return this.forwardMany([typeIds === undefined ? { ids } : { ids, typeIds }], options)[0]!;
   }
@@ -281,7 +303,8 @@ export class AlbertEngine {
         typeView[o + i] = q.typeIds === undefined ? 0 : q.typeIds[i]!;
       }
       // Positions restart at 0 for every sequence.
-      k.embed(s.ids + o * 4, s.types + o * 4, q.ids.length, E, w.word, w.wordScale, w.position, w.positionScale, w.tokenType, w.embGamma, w.embBeta, c.layer_norm_eps, s.emb + o * E * 4);
+      if (this.precision === "fp32") this.#embedF32(q, s.emb + o * E * 4);
+      else k.embed(s.ids + o * 4, s.types + o * 4, q.ids.length, E, w.word, w.wordScale, w.position, w.positionScale, w.tokenType, w.embGamma, w.embBeta, c.layer_norm_eps, s.emb + o * E * 4);
       o += q.ids.length;
     }
     this.#linear(s.emb, rows, E, w.projection, s.x, H);
@@ -303,27 +326,72 @@ export class AlbertEngine {
       if (trackers === undefined) continue;
       seqs.forEach((_, j) => {
         if (results[j] !== undefined) return;
-        const head = this.#head(offsets[j]!, i + 1);
+        const head = this.#classify(offsets[j]!, i + 1);
         if (trackers[j]!.update(head.logits!)) {
           results[j] = head;
           open--;
         }
       });
     }
-    return results.map((r, j) => r ?? this.#head(offsets[j]!, c.num_hidden_layers));
+    return results.map((r, j) => r ?? this.#head(offsets[j]!, seqs[j]!.ids.length, c.num_hidden_layers));
+  }
+
+  /** fp32 embeddings of one sequence into `out` [len][E]: word + position + type rows, then LayerNorm. */
+  #embedF32(q: Sequence, out: number): void {
+    const { embedding_size: E, vocab_size: V, max_position_embeddings: P, type_vocab_size: T, layer_norm_eps: eps } = this.config;
+    const a = this.#arena;
+    const w = this.#w;
+    const len = q.ids.length;
+    const word = a.f32(w.word, V * E);
+    const pos = a.f32(w.position, P * E);
+    const type = a.f32(w.tokenType, T * E);
+    const dst = a.f32(out, len * E);
+    for (let t = 0; t < len; t++) {
+      const wo = q.ids[t]! * E;
+      const to = (q.typeIds === undefined ? 0 : q.typeIds[t]!) * E;
+      for (let c = 0; c < E; c++) dst[t * E + c] = word[wo + c]! + pos[t * E + c]! + type[to + c]!;
+    }
+    this.#k.add_layernorm(out, 0, len, E, w.embGamma, w.embBeta, eps);
+  }
+
+  /** The task's head on the sequence of `len` rows starting at row `r`. */
+  #head(r: number, len: number, layers: number): ForwardResult {
+    const w = this.#w;
+    if (w.classifier !== undefined) return this.#classify(r, layers);
+    if (w.tokens !== undefined) {
+      const n = w.tokens.n;
+      this.#linear(this.#s.x + r * this.config.hidden_size * 4, len, this.config.hidden_size, w.tokens, this.#s.tokenLogits, n);
+      return { tokenLogits: this.#arena.f32(this.#s.tokenLogits, len * n).slice(), layers };
+    }
+    const mean = this.#mean(r, len);
+    return w.pooler === undefined ? { mean, layers } : { mean, pooled: this.#pool(r), layers };
+  }
+
+  /** Mean of the hidden state's `len` rows from row `r` (fp64 sums). */
+  #mean(r: number, len: number): Float32Array {
+    const H = this.config.hidden_size;
+    const x = this.#arena.f32(this.#s.x + r * H * 4, len * H);
+    const sum = new Float64Array(H);
+    for (let t = 0; t < len; t++) for (let h = 0; h < H; h++) sum[h]! += x[t * H + h]!;
+    const mean = new Float32Array(H);
+    for (let h = 0; h < H; h++) mean[h] = sum[h]! / len;
+    return mean;
+  }
+
+  /** tanh(pooler(x[CLS])) of the sequence starting at row `r`, left in the pooled buffer and copied out. */
+  #pool(r: number): Float32Array {
+    const { hidden_size: H } = this.config;
+    const s = this.#s;
+    this.#linear(s.x + r * H * 4, 1, H, this.#w.pooler!, s.pooled, H);
+    this.#k.tanh_inplace(s.pooled, H);
+    return this.#arena.f32(s.pooled, H).slice();
   }
 
   /** Pooler and classifier on the [CLS] row of the sequence starting at row `r`. */
-  #head(r: number, layers: number): ForwardResult {
-    const { hidden_size: H } = this.config;
+  #classify(r: number, layers: number): ForwardResult {
     const s = this.#s;
-    const w = this.#w;
-    const a = this.#arena;
-    this.#linear(s.x + r * H * 4, 1, H, w.pooler, s.pooled, H);
-    this.#k.tanh_inplace(s.pooled, H);
-    const pooled = a.f32(s.pooled, H).slice();
-    if (w.classifier === undefined) return { pooled, layers };
-    this.#linear(s.pooled, 1, H, w.classifier, s.logits, this.#labels);
-    return { logits: a.f32(s.logits, this.#labels).slice(), pooled, layers };
+    const pooled = this.#pool(r);
+    this.#linear(s.pooled, 1, this.config.hidden_size, this.#w.classifier!, s.logits, this.#labels);
+    return { logits: this.#arena.f32(s.logits, this.#labels).slice(), pooled, layers };
   }
 }

@@ -22,6 +22,7 @@ export const ACT = { gelu_tanh: 0, gelu_erf: 1, relu: 2 } as const;
 /** Exports of the kernels module; every pointer is a byte offset into `memory`. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
+  gemm_f32(x: number, m: number, k: number, ldx: number, w: number, n: number, np: number, out: number, ldo: number, bias: number): void;
   gemm_u7i8(a: number, m: number, kp: number, w: number, n: number, np: number, out: number, ldo: number, sa: number, za: number, ws: number, wsum: number, bias: number): void;
   quantize_rows(x: number, m: number, k: number, ldx: number, out: number, kp: number, sa: number, za: number): void;
   add_layernorm(x: number, res: number, m: number, n: number, gamma: number, beta: number, eps: number): void;

@@ -2,13 +2,21 @@
  * @module middleware/json-body
  * Guards JSON endpoints: `content-type: application/json` (415 otherwise), a body size limit
  * (413, enforced while streaming by Hono's `bodyLimit`, so a lying content-length cannot bypass it),
- * and well-formed JSON (400). The parsed body is available to the handler as `c.req.json()`.
+ * and well-formed JSON (400). The parsed body is available to the handler as `c.req.json()`, and to
+ * the route's schema validator (`c.req.valid("json")`, see `routes/openapi.ts`), which runs next.
+ *
+ * Hono's validators read only some of the JSON content types this guard accepts (not
+ * `application/json;` or `text/x+json`, say); for those, the request the validator sees says plain
+ * `application/json` (the body is already parsed and cached, so nothing is read twice).
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { every } from "hono/combine";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
+
+/** The JSON content types `@hono/zod-openapi`'s media-type gate and Hono's JSON validator both read. */
+const VALIDATOR_READS = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 
 /** JSON body guard; the size limit is the service's `maxBodyBytes` (`MAX_BODY_BYTES`). */
 export function jsonBody(): MiddlewareHandler<AppEnv> {
@@ -34,6 +42,11 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
       await c.req.json();
     } catch {
       throw new ApiError(400, "invalid_json", "request body is not valid JSON");
+    }
+    if (!VALIDATOR_READS.test(c.req.header("content-type") ?? "")) {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("content-type", "application/json");
+      c.req.raw = new Request(c.req.raw.url, { method: c.req.raw.method, headers });
     }
     await next();
   };

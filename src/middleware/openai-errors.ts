@@ -9,14 +9,14 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
-import { ApiError, openAIErrorBody } from "../errors.ts";
+import { ApiError, isErrorCode, openAIErrorBody, type ErrorCode } from "../errors.ts";
 
-function ourEnvelope(body: unknown): { code: string; message: string } | undefined {
+function ourEnvelope(body: unknown): { code: ErrorCode; message: string } | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const error = (body as { error?: unknown }).error;
   if (typeof error !== "object" || error === null) return undefined;
   const { code, message } = error as Record<string, unknown>;
-  return typeof code === "string" && typeof message === "string" ? { code, message } : undefined;
+  return isErrorCode(code) && typeof message === "string" ? { code, message } : undefined;
 }
 
 export function openAIErrors(): MiddlewareHandler<AppEnv> {

@@ -3,7 +3,9 @@
  * Sentiment tagging for any Hono app: reads the request's text (a JSON pointer into the JSON body,
  * a query parameter, or the raw body), classifies it, sets `c.var.sentiment` and an
  * `x-sentiment: <label>;score=<p>` response header. It never fails the request because of the
- * model: on an error, while the model is still loading, or without text, the tag is `unknown`.
+ * model: on an error, while the model is still loading, or without text, the tag is `unknown`; when
+ * `registryClassifier`'s model cannot be loaded (e.g. its folder is not at the root of the assets
+ * directory), a warning says so once per isolate, naming the path it read.
  * The body stays readable, byte for byte, by later handlers (Hono caches it).
  *
  * What it can and cannot bound, honestly: Workers cannot preempt CPU work and their clock stands
@@ -142,6 +144,25 @@ async function readText(c: Context, source: TextSource): Promise<string | undefi
 }
 
 const registries = new WeakMap<Fetcher, Map<string, ModelRegistry>>();
+const warned = new WeakSet<ModelRegistry>();
+
+/**
+ * Says once per isolate and model, on the console (Workers Logs, `wrangler dev`'s terminal), why
+ * the tag is `unknown` when the model cannot be loaded, and where the tagger looked; then rethrows.
+ * The usual cause is a model folder that is not at the root of the assets directory.
+ */
+function warnLoadFailure(registry: ModelRegistry, modelId: string, error: unknown): never {
+  if (!warned.has(registry)) {
+    warned.add(registry);
+    const reason = error instanceof Error ? error.message : String(error);
+    console.warn(
+      `albert-edge sentimentTagger: model ${JSON.stringify(modelId)} could not be loaded, so requests are tagged "unknown" (reason "error"). ` +
+        `It is read through the assets binding at /${modelId}/manifest.json: the folder ${modelId}/ must sit at the root of the directory ` +
+        `that wrangler's [assets] serves (directory = "./model-shards" holding model-shards/${modelId}/manifest.json). Cause: ${reason}`,
+    );
+  }
+  throw error;
+}
 
 /** The request's `ctx.waitUntil`, when it has one. */
 export function keepAliveOf(c: Context | undefined): KeepAlive | undefined {
@@ -166,10 +187,11 @@ export function registryClassifier(assets: Fetcher, modelId = "sentiment", c?: C
   if (shared === undefined) byModel.set(modelId, (shared = new ModelRegistry(assets, [modelId], modelId)));
   const registry = shared;
   const keepAlive = keepAliveOf(c);
+  const load = () => registry.model(modelId, keepAlive).catch((error: unknown) => warnLoadFailure(registry, modelId, error));
   return {
-    ready: () => registry.model(modelId, keepAlive),
+    ready: load,
     async classify(text, { maxTokens }) {
-      const model = await registry.model(modelId, keepAlive);
+      const model = await load();
       const cut = cutToTokens(text, maxTokens, (prefix) => model.tokenize(prefix).ids.length);
       const [result] = await model.classify([cut]);
       return { label: result!.label, score: result!.score };

@@ -14,19 +14,10 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { CacheSource } from "../cache/result-cache.ts";
-import type { AppEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
+import type { AppEnv, Usage } from "../env.ts";
+import { ApiError, type ErrorCode } from "../errors.ts";
 
-export interface Usage {
-  /** `<model id>@<version>`. */
-  model: string;
-  /** Texts in the request. */
-  inputs: number;
-  /** Tokens of all inputs, as the model counts them ([CLS]/[SEP] included, after truncation). */
-  tokens: number;
-  /** The request's cache outcome (`x-cache`); null where no cache is involved. */
-  cache: CacheSource | null;
-}
+export type { Usage };
 
 export interface RequestLogLine {
   message: "request";
@@ -35,7 +26,8 @@ export interface RequestLogLine {
   method: string;
   route: string | null;
   status: number;
-  error: string | null;
+  /** The error code of a 4xx/5xx answer. */
+  error: ErrorCode | null;
   model: string | null;
   inputs: number;
   tokens: number;

@@ -13,12 +13,19 @@ export interface ShardBytes {
   head: Uint8Array;
 }
 
-/** One sequence's outputs. */
+/** One sequence's outputs: what the model's head gives (see the head contract in manifest.ts). */
 export interface SequenceOutput {
-  /** Classifier logits; absent for feature_extraction models. */
+  /** Sequence classifier logits (sequence classification only). */
   logits?: Float32Array;
-  /** tanh(pooler([CLS])), length hidden_size. */
-  pooled: Float32Array;
+  /** tanh(pooler([CLS])), length hidden_size: sequence classifiers, and feature_extraction models with a pooler. */
+  pooled?: Float32Array;
+  /** Mean of the last hidden states over every position, length hidden_size (feature_extraction). */
+  mean?: Float32Array;
+  /**
+   * Per-token logits, row-major [S × columns]: the labels for token_classification, 2 (start,
+   * end) for question_answering.
+   */
+  tokenLogits?: Float32Array;
   /** Layers (block passes) that ran: fewer than num_hidden_layers when the model exited early. */
   layers: number;
 }

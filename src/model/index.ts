@@ -12,10 +12,11 @@ import { createModel, type AlbertModel, type ModelOptions } from "./model.ts";
 import type { ShardSource } from "./shard-source.ts";
 import type { TokenizerFactory } from "./tokenizer.ts";
 
-export type { AlbertModel, ClassifyResult, EmbedResult, LoadedModel, LoadTimings, ModelOptions, Results, StageTimings } from "./model.ts";
+export type { AlbertModel, ClassifyResult, EmbedResult, EncodedSequence, LoadedModel, LoadTimings, ModelOptions, Results, RunOutputs, StageTimings } from "./model.ts";
 export type { Engine, EngineRunner, ForwardOptions, SequenceOutput, ShardBytes } from "./engine.ts";
 export { ExitTracker } from "./early-exit.ts";
-export type { EarlyExit, Manifest, ModelConfig, ShardEntry, ShardRole, Task, TokenizerSettings } from "./manifest.ts";
+export type { EarlyExit, Manifest, ModelConfig, Pooling, ShardEntry, ShardRole, Task, TokenizerSettings } from "./manifest.ts";
+export { isSequenceClassification, tokenColumns } from "./manifest.ts";
 export type { ShardSource } from "./shard-source.ts";
 export type { ModelTokenizer, Encoding, EncodeOptions as TokenizerEncodeOptions, Offset, Tokens } from "./tokenizer.ts";
 export { ManifestError, parseManifest, MAX_SHARD_BYTES } from "./manifest.ts";

@@ -11,7 +11,11 @@
  *   graphs only) → hidden_out [B,S,H]. `fused` graphs use onnxruntime contrib ops
  *   (com.microsoft: QAttention/Attention, SkipLayerNormalization, FastGelu, DynamicQuantizeMatMul)
  *   and take no mask: the runtime runs every sequence alone at its own length (no padding).
- * - `head`: hidden float32 [B,S,H] → pooled float32 [B,H] (+ logits float32 [B,labels] unless feature_extraction)
+ * - `head`: hidden float32 [B,S,H] → per task:
+ *   sequence classification: pooled [B,H] + logits [B,labels];
+ *   token_classification: token_logits [B,S,labels]; question_answering: token_logits [B,S,2]
+ *   (column 0 start, 1 end); feature_extraction: mean [B,H] (over every position, [CLS]/[SEP]
+ *   included; one sequence, no padding) + pooled [B,H] when the checkpoint has a pooler.
  * - `tokenizer`: the checkpoint's spiece.model, verbatim.
  * A logical shard larger than MAX_SHARD_BYTES is stored as `<file>.part<i>` entries (with
  * `part`), concatenated in order by the loader. `version` = first 16 hex of
@@ -22,7 +26,20 @@ export const FORMAT_VERSION = 1;
 /** Largest file the converter writes (Workers static asset / KV value limit). */
 export const MAX_SHARD_BYTES = 25 * 1024 * 1024;
 
-export type Task = "single_label_classification" | "multi_label_classification" | "feature_extraction";
+export type Task = "single_label_classification" | "multi_label_classification" | "token_classification" | "question_answering" | "feature_extraction";
+/** Which vector `embed()` returns for a feature_extraction model. */
+export type Pooling = "mean" | "cls";
+export const POOLINGS: readonly Pooling[] = ["mean", "cls"];
+
+/** Tasks whose head classifies the whole sequence from the pooled [CLS] vector. */
+export function isSequenceClassification(task: Task): task is "single_label_classification" | "multi_label_classification" {
+  return task === "single_label_classification" || task === "multi_label_classification";
+}
+
+/** Columns of the head's per-token output (`token_logits`); 0 for tasks without one. */
+export function tokenColumns(task: Task, labels: readonly string[]): number {
+  return task === "token_classification" ? labels.length : task === "question_answering" ? 2 : 0;
+}
 export type ShardRole = "embeddings" | "block" | "head" | "tokenizer";
 export type Quantization = "int8-per-channel" | "fp32";
 export type GraphForm = "fused" | "plain";
@@ -74,8 +91,16 @@ export interface Manifest {
   /** Content hash: first 16 hex of sha256 over the shards' sha256 values. */
   version: string;
   task: Task;
-  /** Label names; index = class id. Empty for feature_extraction. */
+  /**
+   * Label names; index = class id (for token_classification: per-token labels, the checkpoint's
+   * id2label order). Empty for feature_extraction and question_answering.
+   */
   labels: string[];
+  /**
+   * feature_extraction only: the vector `embed()` returns: `mean` over every position or `cls`
+   * (the pooled [CLS]). Absent: `cls`, the behaviour of manifests written before the field.
+   */
+  pooling?: Pooling;
   tokenizer: TokenizerSettings;
   config: ModelConfig;
   quantization: Quantization;
@@ -107,7 +132,7 @@ export function shardFiles(manifest: Manifest, role: ShardRole, group?: number):
   return files.sort((a, b) => (a.part ?? 0) - (b.part ?? 0));
 }
 
-const TASKS: readonly Task[] = ["single_label_classification", "multi_label_classification", "feature_extraction"];
+const TASKS: readonly Task[] = ["single_label_classification", "multi_label_classification", "token_classification", "question_answering", "feature_extraction"];
 const ROLES: readonly ShardRole[] = ["embeddings", "block", "head", "tokenizer"];
 const QUANTIZATIONS: readonly Quantization[] = ["int8-per-channel", "fp32"];
 
@@ -194,9 +219,8 @@ export function parseManifest(json: unknown): Manifest {
   if (!Array.isArray(m.labels)) fail("labels", "must be an array");
   const labels = m.labels.map((l, i) => str(l, `labels[${i}]`));
   if (new Set(labels).size !== labels.length) fail("labels", "must be unique");
-  if (task === "feature_extraction" ? labels.length !== 0 : labels.length === 0) {
-    fail("labels", task === "feature_extraction" ? "must be empty for feature_extraction" : "must not be empty");
-  }
+  const unlabelled = task === "feature_extraction" || task === "question_answering";
+  if (unlabelled ? labels.length !== 0 : labels.length === 0) fail("labels", unlabelled ? `must be empty for ${task}` : "must not be empty");
   const t = obj(m.tokenizer, "tokenizer");
   const config = parseConfig(m.config);
   const version = str(m.version, "version");
@@ -219,9 +243,13 @@ export function parseManifest(json: unknown): Manifest {
   };
   if (m.int8_matmul !== undefined) manifest.int8_matmul = oneOf(m.int8_matmul, "int8_matmul", ["dequantize", "dynamic"] as const);
   if (m.graph !== undefined) manifest.graph = oneOf(m.graph, "graph", ["fused", "plain"] as const);
+  if (m.pooling !== undefined) {
+    if (task !== "feature_extraction") fail("pooling", `is only for feature_extraction models (task is ${task})`);
+    manifest.pooling = oneOf(m.pooling, "pooling", POOLINGS);
+  }
   if (m.early_exit !== undefined) {
     const e = obj(m.early_exit, "early_exit");
-    if (task === "feature_extraction") fail("early_exit", "needs a classifier head (task is feature_extraction)");
+    if (!isSequenceClassification(task)) fail("early_exit", `needs a sequence classifier head (task is ${task})`);
     manifest.early_exit = { patience: int(e.patience, "early_exit.patience", 1) };
   }
   if (manifest.tokenizer.max_length > config.max_position_embeddings) fail("tokenizer.max_length", "must not exceed config.max_position_embeddings");

@@ -2,11 +2,13 @@
  * @module model/model
  * The loaded model: `createModel(source, {engine, tokenizer})` reads the manifest once, reads and
  * verifies the shards, hands them to the engine, builds the tokenizer, and returns one object
- * with one `forward` (a sequence of ids → logits / pooled vector) plus what the API needs on top
- * of it (classify, embed, tokenize). Engines and the tokenizer factory are injected.
+ * with one `forward` (a sequence of ids → the head's outputs) plus what the API needs on top
+ * of it: `run` (encoded sequences, token types included → raw head outputs, for the token
+ * classification / QA / embedding services), classify, embed, tokenize. Engines and the
+ * tokenizer factory are injected.
  */
 import type { Engine, EngineRunner, ForwardOptions, SequenceOutput } from "./engine.ts";
-import type { Manifest } from "./manifest.ts";
+import { isSequenceClassification, type Manifest } from "./manifest.ts";
 import { argmax, probabilities } from "./postprocess.ts";
 import { releaseBuffer } from "./release.ts";
 import { readManifest, readShard, type ShardSource } from "./shard-source.ts";
@@ -53,7 +55,10 @@ export interface ClassifyResult {
 }
 
 export interface EmbedResult {
-  /** Pooled [CLS] vector, length hidden_size. */
+  /**
+   * Sentence vector, length hidden_size: for feature_extraction models the manifest's pooling
+   * (`mean` over every position, or `cls`: the pooled [CLS]); for sequence classifiers the pooled [CLS].
+   */
   embedding: number[];
   tokens: number;
   truncated: boolean;
@@ -73,19 +78,38 @@ export interface AlbertModel {
   readonly loadTimings: LoadTimings;
   /** Which engine runs the model, e.g. "wasm-simd/vnni" or "onnxruntime-web". */
   readonly engine: string;
-  /** Token ids of one sequence (with [CLS]/[SEP]) → logits and pooled vector. */
+  /** Token ids of one sequence (with [CLS]/[SEP]) → the head's outputs. */
   forward(ids: readonly number[], typeIds?: readonly number[], options?: ForwardOptions): Promise<SequenceOutput>;
   /**
    * Classification (softmax or sigmoid per manifest task); one result per text, same order.
    * Models with early exit stop per text once confident; `{fullDepth: true}` runs every layer.
    */
   classify(texts: readonly string[], options?: ForwardOptions): Promise<Results<ClassifyResult>>;
-  /** Pooled sentence vectors (any task). */
+  /**
+   * Encoded sequences (ids with [CLS]/[SEP]; typeIds, the token types, default all 0) → the
+   * head's raw outputs, one per sequence in order (logits / pooled / mean / tokenLogits per task).
+   * Runs them in one engine run where the engine can (same results as one at a time). The array
+   * also carries (non-enumerable) `timings.modelMs`, the call's model time.
+   */
+  run(encodings: readonly EncodedSequence[], options?: ForwardOptions): Promise<RunOutputs>;
+  /**
+   * Sentence vectors: feature_extraction models per the manifest's pooling (mean or cls),
+   * sequence classifiers their pooled [CLS]. TypeError for token classification / QA models.
+   */
   embed(texts: readonly string[]): Promise<Results<EmbedResult>>;
   /** Tokenizes with the model's settings and truncation length. */
   tokenize(text: string): Encoding;
   dispose(): Promise<void>;
 }
+
+/** One encoded sequence for `run`: ids with [CLS]/[SEP], optional token types (0/1 for pairs). */
+export interface EncodedSequence {
+  ids: readonly number[];
+  typeIds?: readonly number[];
+}
+
+/** `run`'s answer: one output per sequence, plus the call's model time (non-enumerable). */
+export type RunOutputs = SequenceOutput[] & { readonly timings: { readonly modelMs: number } };
 
 /** Alias used by the Worker. */
 export type LoadedModel = AlbertModel;
@@ -138,34 +162,48 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
   const forward = async (ids: readonly number[], typeIds?: readonly number[], options?: ForwardOptions): Promise<SequenceOutput> => runner.forward(ids, typeIds, options);
 
   /**
-   * Tokenizes every text, then runs them: in one engine run where the engine can stack sequences
-   * (results identical to one at a time; each text keeps its own length, no padding), else one
-   * by one. A result's modelMs is its share of the run by token count.
+   * Runs encoded sequences: in one engine run where the engine can stack sequences (results
+   * identical to one at a time; each keeps its own length, no padding), else one by one.
+   * Returns each sequence's share of the model time by token count.
    */
+  async function runEncoded(seqs: readonly EncodedSequence[], options: ForwardOptions = {}): Promise<{ outputs: SequenceOutput[]; modelMs: number[] }> {
+    if (runner.forwardMany !== undefined && seqs.length > 1) {
+      const start = performance.now();
+      const outputs = runner.forwardMany(seqs, options);
+      const ms = performance.now() - start;
+      const tokens = seqs.reduce((n, e) => n + e.ids.length, 0);
+      return { outputs, modelMs: seqs.map((e) => (ms * e.ids.length) / tokens) };
+    }
+    const outputs: SequenceOutput[] = [];
+    const modelMs: number[] = [];
+    for (const e of seqs) {
+      const start = performance.now();
+      outputs.push(await runner.forward(e.ids, e.typeIds, options));
+      modelMs.push(performance.now() - start);
+    }
+    return { outputs, modelMs };
+  }
+
+  /** Tokenizes every text, then runs them (see runEncoded). */
   async function runAll(texts: readonly string[], options: ForwardOptions = {}): Promise<Ran[]> {
     const encoded = texts.map((text) => {
       const start = performance.now();
       const encoding = tokenizer.encode(text, { maxLength });
       return { encoding, tokenizeMs: performance.now() - start };
     });
-    if (runner.forwardMany !== undefined && encoded.length > 1) {
-      const start = performance.now();
-      const outputs = runner.forwardMany(
-        encoded.map((e) => ({ ids: e.encoding.ids })),
-        options,
-      );
-      const ms = performance.now() - start;
-      const tokens = encoded.reduce((n, e) => n + e.encoding.ids.length, 0);
-      return encoded.map((e, i) => ({ encoding: e.encoding, output: outputs[i]!, timings: { tokenizeMs: e.tokenizeMs, modelMs: (ms * e.encoding.ids.length) / tokens } }));
-    }
-    const out: Ran[] = [];
-    for (const e of encoded) {
-      const start = performance.now();
-      const output = await forward(e.encoding.ids, undefined, options);
-      out.push({ encoding: e.encoding, output, timings: { tokenizeMs: e.tokenizeMs, modelMs: performance.now() - start } });
-    }
-    return out;
+    const { outputs, modelMs } = await runEncoded(
+      encoded.map((e) => ({ ids: e.encoding.ids })),
+      options,
+    );
+    return encoded.map((e, i) => ({ encoding: e.encoding, output: outputs[i]!, timings: { tokenizeMs: e.tokenizeMs, modelMs: modelMs[i]! } }));
   }
+
+  /** The vector embed() returns from one output. */
+  const embeddingOf = (output: SequenceOutput): Float32Array => {
+    const v = manifest.task === "feature_extraction" && (manifest.pooling ?? "cls") === "mean" ? output.mean : output.pooled;
+    if (v === undefined) throw new Error(`model ${manifest.id}: the engine returned no ${manifest.pooling === "mean" ? "mean" : "pooled"} vector`);
+    return v;
+  };
 
   return {
     manifest,
@@ -173,9 +211,15 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     loadTimings,
     engine: runner.description,
     forward,
+    async run(encodings, options = {}) {
+      const { outputs, modelMs } = await runEncoded(encodings, options);
+      const timings = { modelMs: modelMs.reduce((a, b) => a + b, 0) };
+      return Object.defineProperty(outputs, "timings", { value: timings, enumerable: false }) as RunOutputs;
+    },
     async classify(texts, options = {}) {
-      if (manifest.task === "feature_extraction") {
-        throw new TypeError(`model ${manifest.id} is a feature_extraction model (no classifier head); use embed()`);
+      if (!isSequenceClassification(manifest.task)) {
+        const use = manifest.task === "feature_extraction" ? "use embed()" : manifest.task === "token_classification" ? "use run() for per-token logits" : "use run() for start/end logits";
+        throw new TypeError(`model ${manifest.id} is a ${manifest.task} model (no sequence classifier head); ${use}`);
       }
       const results = (await runAll(texts, options)).map(({ encoding, output, timings }): ClassifyResult => {
         const logits = Array.from(output.logits ?? []);
@@ -197,9 +241,12 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       return withTotals(results);
     },
     async embed(texts) {
+      if (manifest.task === "token_classification" || manifest.task === "question_answering") {
+        throw new TypeError(`model ${manifest.id} is a ${manifest.task} model (no sentence vector); embed() needs a feature_extraction or sequence classification model`);
+      }
       return withTotals(
         (await runAll(texts)).map(({ encoding, output, timings }) => ({
-          embedding: Array.from(output.pooled),
+          embedding: Array.from(embeddingOf(output)),
           tokens: encoding.ids.length,
           truncated: encoding.truncated,
           timings,

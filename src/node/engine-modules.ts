@@ -2,13 +2,13 @@
  * @module node/engine-modules
  * Compiles our engine's kernel modules from the built .wasm files (Node only; the Worker imports
  * them as modules instead). The relaxed-SIMD build is skipped where this Node cannot compile
- * it, leaving the plain SIMD128 build. Looks beside the sources (src/engine/wasm, `npm run
- * build:engine`) and beside the bundled CLI (dist/wasm).
+ * it, leaving the plain SIMD128 build. Looks in `../engine/wasm/` from this module: src/engine/wasm
+ * (`npm run build:engine`) for the sources, dist/engine/wasm for the bundled CLI in dist/cli/.
  */
 import { readFile } from "node:fs/promises";
 import type { KernelModules } from "../engine/index.ts";
 
-const CANDIDATES = ["../engine/wasm/", "./wasm/"];
+const CANDIDATES = ["../engine/wasm/"];
 
 async function compile(name: string): Promise<WebAssembly.Module | undefined> {
   for (const dir of CANDIDATES) {

@@ -14,7 +14,7 @@
  */
 import { ExitTracker } from "../model/early-exit.ts";
 import type { ForwardOptions, SequenceOutput } from "../model/engine.ts";
-import { groupOfLayer, type Manifest } from "../model/manifest.ts";
+import { groupOfLayer, isSequenceClassification, type Manifest } from "../model/manifest.ts";
 import { releaseTensor, webBackend, type OrtBackend, type OrtTensor, type Session } from "./ort.ts";
 
 export const MASK_VALUE = -10000;
@@ -63,7 +63,7 @@ export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, 
   let hidden: OrtTensor = first;
   let mask: OrtTensor | undefined;
   // Early exit (PABEE): the head reads the hidden state after every layer.
-  const patience = options.fullDepth === true || manifest.task === "feature_extraction" ? undefined : manifest.early_exit?.patience;
+  const patience = options.fullDepth === true || !isSequenceClassification(manifest.task) ? undefined : manifest.early_exit?.patience;
   const tracker = patience === undefined ? undefined : new ExitTracker(patience, manifest.task);
   const layers = manifest.config.num_hidden_layers;
   for (let i = 0; i < layers; i++) {
@@ -92,13 +92,21 @@ export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, 
   return result;
 }
 
+/** The head shard's outputs that this task has (each one required). */
 async function runHead(manifest: Manifest, sessions: EncoderSessions, hidden: OrtTensor, layers: number): Promise<SequenceOutput> {
   const head = await sessions.head.run({ hidden });
-  const pooledT = head.pooled;
-  if (pooledT === undefined) throw new Error("head shard returned no `pooled`");
-  const pooled = Float32Array.from(pooledT.data as Float32Array);
-  if (manifest.task === "feature_extraction") return { pooled, layers };
-  const logitsT = head.logits;
-  if (logitsT === undefined) throw new Error("head shard returned no `logits`");
-  return { logits: Float32Array.from(logitsT.data as Float32Array), pooled, layers };
+  const take = (name: string): Float32Array => {
+    const t = head[name];
+    if (t === undefined) throw new Error(`head shard returned no \`${name}\``);
+    return Float32Array.from(t.data as Float32Array);
+  };
+  switch (manifest.task) {
+    case "token_classification":
+    case "question_answering":
+      return { tokenLogits: take("token_logits"), layers };
+    case "feature_extraction":
+      return sessions.head.outputNames.includes("pooled") ? { mean: take("mean"), pooled: take("pooled"), layers } : { mean: take("mean"), layers };
+    default:
+      return { logits: take("logits"), pooled: take("pooled"), layers };
+  }
 }

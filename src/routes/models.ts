@@ -7,25 +7,54 @@
  * cannot be read is still listed, with `loaded: false` and its `error`; the list waits for every
  * read to settle (no fail-fast: a read left behind would belong to a finished request).
  */
-import { Hono } from "hono";
-import type { AppEnv } from "../env.ts";
+import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../errors.ts";
+import { ErrorCodeSchema, errorResponses, jsonAnswer, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
 import { deferrer } from "./outcome.ts";
 
 /** `owned_by` of every model listed. */
 export const OWNED_BY = "albert-edge";
 
-export const models = new Hono<AppEnv>().get("/v1/models", async (c) => {
+const ModelEntry = z
+  .object({
+    id: z.string(),
+    object: z.literal("model"),
+    created: z.int().openapi({ description: "always 0: the shards carry no creation time" }),
+    owned_by: z.literal(OWNED_BY),
+    task: z.string().optional().openapi({ example: "single_label_classification" }),
+    labels: z.array(z.string()).optional(),
+    version: z.string().optional().openapi({ description: "content hash of the shards" }),
+    loaded: z.boolean().openapi({ description: "loaded in this isolate" }),
+    aliases: z.array(z.string()).optional().openapi({ description: "the OpenAI model names that stand for this model (the moderation model)" }),
+    error: z.object({ code: ErrorCodeSchema, message: z.string() }).optional().openapi({ description: "why the manifest could not be read (then only id and loaded are known)" }),
+  })
+  .openapi("Model");
+
+const ModelList = z.object({ object: z.literal("list"), default: z.string(), data: z.array(ModelEntry) }).openapi("ModelList");
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/models",
+  operationId: "listModels",
+  summary: "List the served models (OpenAI-compatible)",
+  responses: {
+    200: jsonAnswer(ModelList, "every served model; `default` answers requests that name none"),
+    ...errorResponses("openai", V1_ERRORS),
+  },
+  security: V1_SECURITY,
+});
+
+export const models = routeGroup().openapi(route, async (c) => {
   const registry = c.var.registry;
   const { model: moderationModel, aliases } = c.var.config.moderation;
   const keepAlive = deferrer(c);
   const settled = await Promise.allSettled(registry.ids.map((id) => registry.describe(id, keepAlive)));
   const data = settled.map((outcome, i) => {
     const id = registry.ids[i]!;
-    const base = { id, object: "model" as const, created: 0, owned_by: OWNED_BY, ...(id === moderationModel && aliases.length > 0 ? { aliases } : {}) };
+    const base = { id, object: "model" as const, created: 0, owned_by: OWNED_BY as typeof OWNED_BY, ...(id === moderationModel && aliases.length > 0 ? { aliases } : {}) };
     if (outcome.status === "fulfilled") return { ...base, ...outcome.value };
     const error = outcome.reason instanceof ApiError ? outcome.reason : new ApiError(503, "model_unavailable", "model could not be described");
     return { ...base, loaded: false, error: { code: error.code, message: error.message } };
   });
-  return c.json({ object: "list", default: registry.defaultId, data });
+  return c.json({ object: "list" as const, default: registry.defaultId, data }, 200);
 });

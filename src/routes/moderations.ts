@@ -4,30 +4,59 @@
  * "model"?}` → `{"id", "model", "results": [{"flagged", "categories", "category_scores",
  * "category_applied_input_types"}]}`. Categories are the moderation model's labels plus the OpenAI
  * names they map to (`MODERATION_CATEGORIES`); flags come from the per-category thresholds.
- * OpenAI's model names (`MODERATION_ALIASES`) stand for `MODERATION_MODEL`.
+ * OpenAI's model names (`MODERATION_ALIASES`) stand for `MODERATION_MODEL`. Errors are OpenAI's
+ * error object (`middleware/openai-errors.ts`).
  */
-import { Hono } from "hono";
+import { createRoute, z } from "@hono/zod-openapi";
 import { cachePolicy } from "../cache/result-cache.ts";
-import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { moderateTexts } from "../services/moderate.ts";
 import { withOpenAICategories } from "../services/openai-categories.ts";
-import { parseModerationRequest } from "./moderation-input.ts";
+import { moderationInputs, ModerationRequestSchema } from "./moderation-input.ts";
+import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
 import { classifyDeps, reportTimings } from "./outcome.ts";
 
-export const moderations = new Hono<AppEnv>().post("/v1/moderations", jsonBody(), async (c) => {
-  const request = parseModerationRequest(await c.req.json(), c.var.config.maxBatch);
+const ModerationResult = z
+  .object({
+    flagged: z.boolean(),
+    categories: z.record(z.string(), z.boolean()).openapi({ description: "the model's labels and the OpenAI names they map to: flagged or not" }),
+    category_scores: z.record(z.string(), z.number()),
+    category_applied_input_types: z.record(z.string(), z.array(z.literal("text"))),
+  })
+  .openapi("ModerationResult");
+
+const ModerationAnswer = z
+  .object({ id: z.string().openapi({ example: "modr-0b9c…" }), model: z.string(), results: z.array(ModerationResult) })
+  .openapi("ModerationAnswer");
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/moderations",
+  operationId: "createModeration",
+  summary: "Moderate texts (OpenAI-compatible)",
+  middleware: [jsonBody()],
+  request: jsonRequest(ModerationRequestSchema),
+  responses: {
+    200: jsonAnswer(ModerationAnswer, "one result per string input, or one for all the text parts"),
+    ...errorResponses("openai", [...JSON_BODY_ERRORS, "empty_input", "too_many_inputs", "unsupported_input", "unsupported_model", "too_much_work", ...MODEL_ERRORS, ...V1_ERRORS]),
+  },
+  security: V1_SECURITY,
+});
+
+export const moderations = routeGroup().openapi(route, async (c) => {
+  const body = c.req.valid("json");
+  const inputs = moderationInputs(body.input, c.var.config.maxBatch);
   const { model, thresholds, aliases, categories } = c.var.config.moderation;
-  const named = request.model === undefined || aliases.includes(request.model) ? model : request.model;
+  const named = body.model === undefined || aliases.includes(body.model) ? model : body.model;
   let id: string;
   try {
     id = c.var.registry.resolve(named);
   } catch (error) {
     throw error instanceof ApiError ? new ApiError(error.status, error.code, error.message, error.headers, "model") : error;
   }
-  const outcome = await moderateTexts(classifyDeps(c), id, request.inputs, thresholds, cachePolicy(c.req.header("cache-control")));
+  const outcome = await moderateTexts(classifyDeps(c), id, inputs, thresholds, cachePolicy(c.req.header("cache-control")));
   reportTimings(c, outcome);
   const results = outcome.results.map((result) => withOpenAICategories(result, categories));
-  return c.json({ id: `modr-${crypto.randomUUID()}`, model: outcome.model, results });
+  return c.json({ id: `modr-${crypto.randomUUID()}`, model: outcome.model, results }, 200);
 });

@@ -5,27 +5,21 @@
  * upstream request, tagged by the sentiment middleware from `PROXY_TEXT` (`body`, `query:<name>` or
  * `pointer:<json pointer>`). The origin's answer is passed back; an unreachable origin is a 502.
  */
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { cachePolicy } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { positiveInt } from "../config.ts";
-import { cutToTokens, formatTag, SENTIMENT_DEFAULTS, sentimentTagger, type SentimentClassifier, type SentimentEnv, type TextSource } from "../middleware/sentiment.ts";
+import type { ProxyConfig } from "../config.ts";
+import { cutToTokens, formatTag, sentimentTagger, type SentimentClassifier, type SentimentEnv } from "../middleware/sentiment.ts";
 import { classifyTexts } from "../services/classify.ts";
+import { routeGroup } from "./openapi.ts";
 import { classifyDeps } from "./outcome.ts";
-
-export function parseTextSource(value: string | undefined): TextSource {
-  const spec = value?.trim() ?? "body";
-  if (spec === "" || spec === "body") return "body";
-  if (spec.startsWith("query:") && spec.length > 6) return { query: spec.slice(6) };
-  if (spec.startsWith("pointer:")) return { pointer: spec.slice(8) };
-  throw new ApiError(500, "config_error", `PROXY_TEXT must be body, query:<name> or pointer:<json pointer>, not ${JSON.stringify(spec)}`);
-}
+import { proxyRoutes } from "./proxy-doc.ts";
 
 /** The Worker's own models and result cache, as a sentiment classifier. */
 function serviceClassifier(c: Context<AppEnv>): SentimentClassifier {
   const deps = classifyDeps(c);
-  const id = () => c.var.registry.resolve(c.env.PROXY_MODEL?.trim() || "sentiment");
+  const id = () => c.var.registry.resolve(proxyConfig(c).model);
   return {
     ready: () => c.var.registry.model(id(), deps.defer),
     async classify(text, { maxTokens }) {
@@ -38,33 +32,29 @@ function serviceClassifier(c: Context<AppEnv>): SentimentClassifier {
   };
 }
 
-function origin(c: Context<AppEnv>): URL {
-  const configured = c.env.PROXY_ORIGIN?.trim();
-  if (!configured) throw new ApiError(404, "not_found", "proxy mode is off (PROXY_ORIGIN is not set)");
-  try {
-    return new URL(configured);
-  } catch {
-    throw new ApiError(500, "config_error", "PROXY_ORIGIN is not a URL");
-  }
+/** The proxy's settings (parsed once, src/config.ts); 404 while proxy mode is off. */
+function proxyConfig(c: Context<AppEnv>): ProxyConfig {
+  const proxy = c.var.config.proxy;
+  if (proxy === undefined) throw new ApiError(404, "not_found", "proxy mode is off (PROXY_ORIGIN is not set)");
+  return proxy;
 }
 
-export const proxy = new Hono<AppEnv>().all(
+/** Documented by `proxyRoutes` (one operation per method); bodies are the origin's, not validated. */
+export const proxy = routeGroup();
+for (const route of proxyRoutes()) proxy.openAPIRegistry.registerPath(route);
+proxy.all(
   "/proxy/*",
   async (c, next) => {
-    origin(c);
+    proxyConfig(c);
     if (c.req.method !== "GET" && c.req.method !== "HEAD") await c.req.arrayBuffer(); // keep the exact bytes
     await next();
   },
-  (c, next) =>
-    sentimentTagger({
-      classifier: serviceClassifier,
-      text: parseTextSource(c.env.PROXY_TEXT),
-      maxTokens: positiveInt(c.env.PROXY_MAX_TOKENS, SENTIMENT_DEFAULTS.maxTokens),
-      loadWaitMs: positiveInt(c.env.PROXY_LOAD_WAIT_MS, SENTIMENT_DEFAULTS.loadWaitMs),
-      header: false,
-    })(c as unknown as Context<SentimentEnv>, next),
+  (c, next) => {
+    const { text, maxTokens, loadWaitMs } = proxyConfig(c);
+    return sentimentTagger({ classifier: serviceClassifier, text, maxTokens, loadWaitMs, header: false })(c as unknown as Context<SentimentEnv>, next);
+  },
   async (c) => {
-    const base = origin(c);
+    const base = proxyConfig(c).origin;
     const url = new URL(c.req.url);
     const target = new URL(base.pathname.replace(/\/$/, "") + url.pathname.slice("/proxy".length) + url.search, base);
     const headers = new Headers(c.req.raw.headers);

@@ -8,23 +8,25 @@
  * text in the hook's fields (GitHub's `ping`, events the fields do not cover) is accepted with
  * `moderated: false` and nothing flagged, unless the hook sets `require_text` (then 422 `no_text`).
  */
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cachePolicy } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, errorBody } from "../errors.ts";
 import { moderateTexts } from "../services/moderate.ts";
 import { forward, forwardHeaders } from "../webhooks/forward.ts";
-import { HookConfigError, hooksOf, type HookConfig } from "../webhooks/hook-config.ts";
+import { HookConfigError, type HookConfig } from "../webhooks/hook-config.ts";
 import { findTexts } from "../webhooks/json-pointer.ts";
 import { SignatureError, verifyGithub, verifyTimestamped } from "../webhooks/signature.ts";
 import type { ModerationVerdict } from "../webhooks/verdict.ts";
+import { routeGroup } from "./openapi.ts";
 import { classifyDeps, reportTimings } from "./outcome.ts";
+import { webhookRoute } from "./webhook-doc.ts";
 
 function hookFor(c: Context<AppEnv>): HookConfig {
-  let hooks: Map<string, HookConfig>;
+  let hooks: ReadonlyMap<string, HookConfig>;
   try {
-    hooks = hooksOf(c.env.WEBHOOKS);
+    hooks = c.var.config.webhooks;
   } catch (error) {
     if (error instanceof HookConfigError) throw new ApiError(500, "config_error", error.message);
     throw error;
@@ -72,7 +74,10 @@ function parsePayload(raw: Uint8Array, contentType: string | undefined): unknown
   }
 }
 
-export const webhooks = new Hono<AppEnv>().post(
+/** Documented by `webhookRoute`; not validated by schema (the signature needs the raw bytes). */
+export const webhooks = routeGroup();
+webhooks.openAPIRegistry.registerPath(webhookRoute);
+webhooks.post(
   "/v1/webhooks/:hook",
   async (c, next) => {
     hookFor(c); // 404 before reading any body

@@ -43,18 +43,7 @@ export class HookConfigError extends Error {
 const SCHEMES: readonly SignatureScheme[] = ["github", "timestamped", "none"];
 const ACTIONS: readonly HookAction[] = ["respond", "forward"];
 
-let memo: { value: unknown; hooks: Map<string, HookConfig> } | undefined;
-
-/**
- * The hooks of a `WEBHOOKS` value, parsed once per distinct value (bindings live as long as the
- * isolate, so this is once per isolate). Throws `HookConfigError` on an invalid definition.
- */
-export function hooksOf(value: unknown): Map<string, HookConfig> {
-  if (memo === undefined || memo.value !== value) memo = { value, hooks: parseHooks(value) };
-  return memo.hooks;
-}
-
-/** Parses the whole `WEBHOOKS` value; returns hooks by name. */
+/** Parses the whole `WEBHOOKS` value; returns hooks by name (src/config.ts: once per bindings). */
 export function parseHooks(value: unknown): Map<string, HookConfig> {
   const hooks = new Map<string, HookConfig>();
   if (value === undefined || value === null || value === "") return hooks;

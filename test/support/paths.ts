@@ -30,6 +30,16 @@ export function sharedPresent(): boolean {
   return existsSync(sharedDir);
 }
 
+/** A development checkpoint under ../shared/checkpoints (e.g. "albert-ner-mini"). */
+export const sharedCheckpoint = (name: string): string => join(sharedDir, "checkpoints", name);
+/** A golden file under ../shared/golden (e.g. "albert-ner-mini.jsonl"). */
+export const sharedGolden = (file: string): string => join(goldenDir, file);
+
+/** Whether a checkpoint and its golden file are both there. */
+export function sharedPairAvailable(checkpoint: string, golden: string): boolean {
+  return existsSync(sharedCheckpoint(checkpoint)) && existsSync(sharedGolden(golden));
+}
+
 export function sharedAvailable(): boolean {
   return existsSync(sst2MiniDir) && existsSync(sst2MiniGolden);
 }

@@ -3,7 +3,8 @@
  * An independent ALBERT forward pass for tests, in plain TypeScript with float64 activations,
  * following Hugging Face semantics (AlbertEmbeddings → embedding_hidden_mapping_in →
  * num_hidden_layers passes where layer i uses group int(i / (layers / groups)), each group
- * running its inner layers; post-LN attention and FFN; pooler tanh(dense([CLS])); classifier).
+ * running its inner layers; post-LN attention and FFN; pooler tanh(dense([CLS])); classifier;
+ * mean of the last hidden states).
  * One unpadded sequence at a time (all-ones attention mask). Shares no code with src/.
  */
 import type { AlbertShape } from "./checkpoint-generator.ts";
@@ -11,6 +12,8 @@ import type { AlbertShape } from "./checkpoint-generator.ts";
 export interface ReferenceOutput {
   pooled: number[];
   logits: number[] | undefined;
+  /** Mean of the last hidden states over every position. */
+  mean: number[];
 }
 
 type Weights = ReadonlyMap<string, Float32Array>;
@@ -169,5 +172,10 @@ export function referenceForward(weights: Weights, s: AlbertShape, ids: readonly
   const cw = weights.get("classifier.weight");
   const cb = weights.get("classifier.bias");
   const logits = cw === undefined || cb === undefined ? undefined : Array.from(linear(Float64Array.from(pooled), 1, H, cw, cb, cb.length));
-  return { pooled, logits };
+  const mean = Array.from({ length: H }, (_, h) => {
+    let sum = 0;
+    for (let t = 0; t < T; t++) sum += x[t * H + h] as number;
+    return sum / T;
+  });
+  return { pooled, logits, mean };
 }

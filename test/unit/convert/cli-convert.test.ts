@@ -82,6 +82,8 @@ describe("convert errors: clear message, exit 1, no output directory", () => {
     expect(await run([])).toBe(2);
     expect(await run(["a", "b", "--bogus"])).toBe(2);
     expect(await run(["a", "b", "--int8-matmul", "fast"])).toBe(2);
+    expect(await run(["a", "b", "--pooling", "max"])).toBe(2);
+    expect(stderr).toMatch(/--pooling must be mean or cls/);
   });
 
   it("refuses to replace a directory that is not a shard directory", async () => {
