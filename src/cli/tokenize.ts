@@ -1,10 +1,11 @@
 /**
  * @module cli/tokenize
- * `albert-edge tokenize --model <dir> [--max-length N] [--pieces]`
+ * `albert-edge tokenize --model <dir> [--max-length N] [--pieces] [--offsets]`
  * JSONL `{"text"}` on stdin → JSONL `{"ids": [...]}` on stdout (ids include [CLS] and [SEP]),
  * one line per input line, in order; lines end at `\n` only; blank lines are skipped, empty text
  * is refused. No truncation unless
- * `--max-length N` (then `"truncated": true|false` is added); `--pieces` adds the pieces.
+ * `--max-length N` (then `"truncated": true|false` is added); `--pieces` adds the pieces;
+ * `--offsets` adds each id's `[start, end)` in UTF-16 code units of `text` (null for [CLS]/[SEP]).
  *
  * A line that is not JSON or has no string "text" stops the run: the lines before it are
  * already written, the error names the line number on stderr, and the exit code is 1 (the
@@ -25,7 +26,7 @@ import { InputLineError, LineWriter, readLines, readTexts } from "./jsonl.ts";
 
 export { InputLineError } from "./jsonl.ts";
 
-const usage = "usage: albert-edge tokenize --model <dir> [--max-length N] [--pieces] < in.jsonl > out.jsonl\n";
+const usage = "usage: albert-edge tokenize --model <dir> [--max-length N] [--pieces] [--offsets] < in.jsonl > out.jsonl\n";
 
 /** Streams the command talks to (injectable for tests). */
 export interface TokenizeIo {
@@ -47,6 +48,7 @@ export async function run(argv: string[], io: TokenizeIo = process): Promise<num
   let dir: string | undefined;
   let maxLength: number | undefined;
   let withPieces = false;
+  let withOffsets = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -63,6 +65,8 @@ export async function run(argv: string[], io: TokenizeIo = process): Promise<num
       i++;
     } else if (a === "--pieces") {
       withPieces = true;
+    } else if (a === "--offsets") {
+      withOffsets = true;
     } else if (a === "-h" || a === "--help") {
       io.stdout.write(usage);
       return 0;
@@ -87,7 +91,7 @@ export async function run(argv: string[], io: TokenizeIo = process): Promise<num
 
   const out = new LineWriter(io.stdout);
   try {
-    await tokenizeLines(tokenizer, readLines(io.stdin), (line) => out.write(line), { maxLength, withPieces });
+    await tokenizeLines(tokenizer, readLines(io.stdin), (line) => out.write(line), { maxLength, withPieces, withOffsets });
   } catch (e) {
     await out.flush();
     if (e instanceof InputLineError) {
@@ -105,19 +109,23 @@ export async function tokenizeLines(
   tokenizer: AlbertTokenizer,
   lines: AsyncIterable<string> | Iterable<string>,
   emit: (line: string) => void | Promise<void>,
-  options: { maxLength?: number | undefined; withPieces?: boolean } = {},
+  options: { maxLength?: number | undefined; withPieces?: boolean; withOffsets?: boolean } = {},
 ): Promise<void> {
   for await (const { text, line: n } of readTexts(lines)) {
     let encoding;
     try {
-      encoding = tokenizer.encode(text, options.maxLength === undefined ? {} : { maxLength: options.maxLength });
+      encoding = tokenizer.encode(text, {
+        ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
+        offsets: options.withOffsets === true ? "eager" : "lazy",
+      });
     } catch (e) {
       if (e instanceof TokenizerError) throw new InputLineError(`stdin line ${n}: ${e.message}`);
       throw e;
     }
-    const record: { ids: number[]; truncated?: boolean; pieces?: string[] } = { ids: encoding.ids };
+    const record: { ids: number[]; truncated?: boolean; pieces?: string[]; offsets?: ([number, number] | null)[] } = { ids: encoding.ids };
     if (options.maxLength !== undefined) record.truncated = encoding.truncated;
     if (options.withPieces === true) record.pieces = encoding.pieces;
+    if (options.withOffsets === true) record.offsets = encoding.offsets;
     await emit(JSON.stringify(record) + "\n");
   }
 }

@@ -18,7 +18,7 @@ export { ExitTracker } from "./early-exit.ts";
 export type { EarlyExit, Manifest, ModelConfig, Pooling, ShardEntry, ShardRole, Task, TokenizerSettings } from "./manifest.ts";
 export { isSequenceClassification, tokenColumns } from "./manifest.ts";
 export type { ShardSource } from "./shard-source.ts";
-export type { ModelTokenizer, Encoding } from "./tokenizer.ts";
+export type { ModelTokenizer, Encoding, EncodeOptions as TokenizerEncodeOptions, Offset, Tokens } from "./tokenizer.ts";
 export { ManifestError, parseManifest, MAX_SHARD_BYTES } from "./manifest.ts";
 export { ShardIntegrityError, readManifest } from "./shard-source.ts";
 export { createModel } from "./model.ts";

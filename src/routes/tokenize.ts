@@ -1,7 +1,9 @@
 /**
  * @module routes/tokenize
- * `POST /v1/tokenize`: `{"model"?, "input": string | string[]}` → `{"model", "tokens": [{"ids", "pieces", "truncated"}]}`,
- * using the model's own tokenizer and max length (without loading the model itself).
+ * `POST /v1/tokenize`: `{"model"?, "input": string | string[]}` →
+ * `{"model", "tokens": [{"ids", "pieces", "offsets", "truncated"}]}`, using the model's own
+ * tokenizer and max length (without loading the model itself). `offsets` gives each token's
+ * `[start, end)` in UTF-16 code units of its input string (null for [CLS] and [SEP]).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { setMetric } from "hono/timing";
@@ -15,6 +17,10 @@ const Encoding = z
   .object({
     ids: z.array(z.int()).openapi({ description: "[CLS], the text's ids, [SEP]" }),
     pieces: z.array(z.string()).openapi({ description: "the piece of each id" }),
+    offsets: z.array(z.tuple([z.int(), z.int()]).nullable()).openapi({
+      description:
+        "each id's [start, end) in UTF-16 code units of its input (what String.slice takes); null for [CLS] and [SEP]; a leading ▁ does not cover the whitespace it stands for",
+    }),
     truncated: z.boolean().openapi({ description: "ids were dropped to fit the model's maximum length" }),
   })
   .openapi("Encoding");
@@ -42,7 +48,10 @@ export const tokenize = routeGroup().openapi(route, async (c) => {
   const id = registry.resolve(body.model);
   const tokenizer = await registry.tokenizer(id, deferrer(c));
   const started = performance.now();
-  const tokens = request.inputs.map((text) => tokenizer.encode(text));
+  const tokens = request.inputs.map((text) => {
+    const { ids, pieces, offsets, truncated } = tokenizer.encode(text);
+    return { ids, pieces, offsets, truncated };
+  });
   setMetric(c, "tokenize", performance.now() - started);
   c.header("x-model", `${id}@${tokenizer.version}`);
   recordUsage(c, { model: `${id}@${tokenizer.version}`, inputs: tokens.length, tokens: tokens.reduce((sum, t) => sum + t.ids.length, 0), cache: null });

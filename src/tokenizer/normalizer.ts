@@ -10,6 +10,10 @@
  * - Normalize: drops leading whitespace, adds the dummy prefix U+2581 (or suffix when
  *   treat_whitespace_as_suffix), collapses runs of spaces (a rule output's leading spaces are
  *   dropped after a space), escapes ' ' as U+2581, then drops trailing U+2581s.
+ *
+ * `normalizeAligned` also records, per normalized byte, the input bytes it came from (the C++
+ * `norm_to_orig`, as a [start, end) range): every byte of a rule's or a character's output gets
+ * the whole consumed input; the dummy prefix gets the empty range where the text begins.
  */
 import { DartsTrie } from "./darts.ts";
 import { TokenizerError } from "./errors.ts";
@@ -49,6 +53,14 @@ export class Normalizer {
   private segEnd = 0;
   private out = new Uint8Array(1024);
   private outLen = 0;
+  /** Whether the current call records origins. */
+  private track = false;
+  /** Per normalized byte, the input byte range [origStart, origEnd) it came from (normalizeAligned). */
+  private origStart = new Int32Array(0);
+  private origEnd = new Int32Array(0);
+  // The input range of the NormalizePrefix call being appended.
+  private curStart = 0;
+  private curEnd = 0;
 
   constructor(options: NormalizerOptions) {
     const { spec } = options;
@@ -84,9 +96,37 @@ export class Normalizer {
    * the next call: copy it (or finish with it) first.
    */
   normalize(input: Uint8Array, length: number): Uint8Array {
+    this.track = false;
+    return this.run(input, length);
+  }
+
+  /**
+   * `normalize`, recording the origin of every output byte: `origins()` gives, for output byte
+   * i, the input bytes [start[i], end[i]) it came from. Valid until the next normalizeAligned.
+   */
+  normalizeAligned(input: Uint8Array, length: number): Uint8Array {
+    this.track = true;
+    if (this.origStart.length < this.out.length) this.growOrigins(this.out.length);
+    try {
+      return this.run(input, length);
+    } finally {
+      this.track = false;
+    }
+  }
+
+  /** The origin ranges recorded by the last normalizeAligned (views over internal buffers). */
+  origins(): { start: Int32Array; end: Int32Array } {
+    return { start: this.origStart, end: this.origEnd };
+  }
+
+  private run(input: Uint8Array, length: number): Uint8Array {
     this.outLen = 0;
     // Do not keep a huge buffer alive after one huge input.
-    if (this.out.length > 1 << 22 && length < 1 << 20) this.out = new Uint8Array(1024);
+    if (this.out.length > 1 << 22 && length < 1 << 20) {
+      this.out = new Uint8Array(1024);
+      if (this.track) this.growOrigins(1024, true);
+    }
+    const track = this.track;
     let pos = 0;
     const removeExtra = this.removeExtraWhitespaces;
 
@@ -100,6 +140,8 @@ export class Normalizer {
     }
     if (pos >= length) return this.out.subarray(0, 0);
 
+    // The dummy prefix stands for no input: the empty range where the text begins.
+    this.curStart = this.curEnd = pos;
     if (!this.treatWhitespaceAsSuffix && this.addDummyPrefix) this.addWhitespace();
 
     let isPrevSpace = removeExtra;
@@ -118,6 +160,7 @@ export class Normalizer {
           this.grow(3);
           out = this.out;
         }
+        const from = n;
         pos++;
         if (b === SPACE) {
           if (!isPrevSpace) {
@@ -132,10 +175,18 @@ export class Normalizer {
           out[n++] = b;
           isPrevSpace = false;
         }
+        if (track) {
+          for (let i = from; i < n; i++) {
+            this.origStart[i] = pos - 1;
+            this.origEnd[i] = pos;
+          }
+        }
         continue;
       }
       this.outLen = n;
       const consumed = this.prefix(input, pos, length);
+      this.curStart = pos;
+      this.curEnd = pos + consumed;
       const seg = this.seg;
       let s = this.segStart;
       const e = this.segEnd;
@@ -167,7 +218,10 @@ export class Normalizer {
       }
     }
 
-    if (this.treatWhitespaceAsSuffix && this.addDummyPrefix) this.addWhitespace();
+    if (this.treatWhitespaceAsSuffix && this.addDummyPrefix) {
+      this.curStart = this.curEnd = this.outLen > 0 ? this.origEnd[this.outLen - 1]! : pos;
+      this.addWhitespace();
+    }
     return this.out.subarray(0, this.outLen);
   }
 
@@ -216,13 +270,34 @@ export class Normalizer {
 
   private appendByte(b: number): void {
     if (this.outLen === this.out.length) this.grow(1);
+    if (this.track) {
+      this.origStart[this.outLen] = this.curStart;
+      this.origEnd[this.outLen] = this.curEnd;
+    }
     this.out[this.outLen++] = b;
   }
 
   private append(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
     if (this.outLen + n > this.out.length) this.grow(n);
-    for (let i = start; i < end; i++) this.out[this.outLen++] = src[i]!;
+    for (let i = start; i < end; i++) {
+      if (this.track) {
+        this.origStart[this.outLen] = this.curStart;
+        this.origEnd[this.outLen] = this.curEnd;
+      }
+      this.out[this.outLen++] = src[i]!;
+    }
+  }
+
+  private growOrigins(cap: number, shrink = false): void {
+    const start = new Int32Array(cap);
+    const end = new Int32Array(cap);
+    if (!shrink) {
+      start.set(this.origStart.subarray(0, Math.min(this.outLen, cap)));
+      end.set(this.origEnd.subarray(0, Math.min(this.outLen, cap)));
+    }
+    this.origStart = start;
+    this.origEnd = end;
   }
 
   private grow(extra: number): void {
@@ -231,5 +306,6 @@ export class Normalizer {
     const next = new Uint8Array(cap);
     next.set(this.out.subarray(0, this.outLen));
     this.out = next;
+    if (this.track) this.growOrigins(cap);
   }
 }

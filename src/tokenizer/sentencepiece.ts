@@ -4,6 +4,7 @@
  * from a parsed ModelProto with the library's validation rules (ModelInterface::
  * InitializePieces), and encodes text to pieces and ids as `sp.encode(text, out_type=str)`
  * followed by `piece_to_id` does: unknown runs merged, byte fallback when the model enables it.
+ * `encodeAlignedInto` also gives each piece its span in the input text (UTF-16 code units).
  */
 import { TokenizerError } from "./errors.ts";
 import { ModelType, PieceType, pieceString, type ModelProto, type Pieces } from "./model-proto.ts";
@@ -20,6 +21,21 @@ export interface Encoded {
   ids: number[];
   pieces: string[];
 }
+
+/** Pieces with their ids and where each came from in the input text. */
+export interface AlignedEncoded extends Encoded {
+  /**
+   * Per piece, [start, end) in UTF-16 code units of the input text. The whitespace that a
+   * leading ▁ stands for is not included; a piece made only of ▁ gets the range of what it
+   * stands for (the whitespace, or empty where the text begins for the dummy prefix).
+   */
+  offsets: [number, number][];
+}
+
+/** U+2581 in UTF-8. */
+const SPACE_SYMBOL_0 = 0xe2;
+const SPACE_SYMBOL_1 = 0x96;
+const SPACE_SYMBOL_2 = 0x81;
 
 export class SentencePieceProcessor {
   readonly vocabSize: number;
@@ -42,6 +58,15 @@ export class SentencePieceProcessor {
   /** ignoreBOM keeps a leading U+FEFF in a piece, as the C++ does. */
   private readonly decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
   private input = new Uint8Array(1024);
+  /**
+   * The last encodeAlignedInto's UTF-8 byte offset -> UTF-16 index (at character boundaries),
+   * or null when its text was ASCII (the identity).
+   */
+  private unitAt: Int32Array | null = null;
+  private unitBuf = new Int32Array(0);
+  /** The last encodeAlignedInto's origins: input bytes [origStart[i], origEnd[i]) per normalized byte. */
+  private origStart: Int32Array = new Int32Array(0);
+  private origEnd: Int32Array = new Int32Array(0);
 
   constructor(proto: ModelProto) {
     const { trainerSpec } = proto;
@@ -153,6 +178,40 @@ export class SentencePieceProcessor {
   }
 
   /**
+   * `encodeInto` that also records each piece's span in `text` (see AlignedEncoded).
+   * `spanOfNormalized` answers for this call until the next encodeAlignedInto.
+   */
+  encodeAlignedInto(text: string, out: AlignedEncoded): void {
+    const needed = text.length * 3;
+    if (this.input.length < needed) this.input = new Uint8Array(Math.max(needed, this.input.length * 2));
+    const { written } = this.encoder.encodeInto(text, this.input);
+    this.unitAt = null;
+    if (written !== text.length) {
+      if (this.unitBuf.length < written + 1 || this.unitBuf.length > 4 * (written + 1024)) this.unitBuf = new Int32Array(written + 1);
+      fillUnitIndex(text, this.unitBuf);
+      this.unitAt = this.unitBuf;
+    }
+    const normalized = this.normalizer.normalizeAligned(this.input, written);
+    const origins = this.normalizer.origins();
+    this.origStart = origins.start;
+    this.origEnd = origins.end;
+    this.model.encode(normalized, normalized.length, this.alignedSinkFor(out, normalized));
+    if (this.input.length > 1 << 22) this.input = new Uint8Array(1024);
+  }
+
+  /**
+   * The input-text span (UTF-16 code units) of normalized bytes [start, end) of the last
+   * encodeAlignedInto (start < end, on character boundaries). The normalized text is the
+   * concatenation of the pieces' UTF-8 (a byte-fallback piece is one byte).
+   */
+  spanOfNormalized(start: number, end: number): [number, number] {
+    const a = this.origStart[start]!;
+    const b = this.origEnd[end - 1]!;
+    const unitAt = this.unitAt;
+    return unitAt === null ? [a, b] : [unitAt[a]!, unitAt[b]!];
+  }
+
+  /**
    * SentencePiece normalization of raw UTF-8 bytes (malformed sequences included: each bad
    * byte becomes U+FFFD), as `NormalizerSpec` + precompiled charsmap define it. Returns a copy.
    */
@@ -179,6 +238,37 @@ export class SentencePieceProcessor {
     return this.model.index.get(bytes, 0, bytes.length);
   }
 
+  /** `sinkFor` that also records each piece's normalized start and its span (see AlignedEncoded). */
+  private alignedSinkFor(out: AlignedEncoded, normalized: Uint8Array): PieceSink {
+    const { ids, pieces, offsets } = out;
+    const from = this.origStart;
+    const to = this.origEnd;
+    const unitAt = this.unitAt;
+    const plain = this.sinkFor(out);
+    const span = (start: number, end: number): void => {
+      // Skip the leading ▁s; a piece of only ▁ keeps the span of what they stand for.
+      let s = start;
+      while (s + 3 <= end && normalized[s] === SPACE_SYMBOL_0 && normalized[s + 1] === SPACE_SYMBOL_1 && normalized[s + 2] === SPACE_SYMBOL_2) s += 3;
+      const b = to[end - 1]!;
+      const a = s < end ? from[s]! : from[start]!;
+      offsets.push(unitAt === null ? [a, b] : [unitAt[a]!, unitAt[b]!]);
+    };
+    return {
+      known: (id, start, end) => {
+        ids.push(this.shadowed === null ? id : (this.shadowed.get(id) ?? id));
+        pieces.push(this.strings[id] ?? this.idToPiece(id));
+        span(start, end);
+      },
+      unknown: (bytes, start, end) => {
+        const before = ids.length;
+        plain.unknown(bytes, start, end);
+        if (ids.length === before + 1) span(start, end);
+        // Byte fallback: one piece per byte, each with the span of the character it is part of.
+        else for (let i = start; i < end; i++) span(i, i + 1);
+      },
+    };
+  }
+
   private sinkFor(out: Encoded): PieceSink {
     const { ids, pieces } = out;
     return {
@@ -201,4 +291,21 @@ export class SentencePieceProcessor {
       },
     };
   }
+}
+
+/** Fills map[byte offset of each character's UTF-8] = its UTF-16 index (and map[end] = length). */
+function fillUnitIndex(text: string, map: Int32Array): void {
+  const n = text.length;
+  let b = 0;
+  for (let u = 0; u < n; u++) {
+    map[b] = u;
+    const c = text.charCodeAt(u);
+    if (c < 0x80) b += 1;
+    else if (c < 0x800) b += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && u + 1 < n && (text.charCodeAt(u + 1) & 0xfc00) === 0xdc00) {
+      b += 4;
+      u++;
+    } else b += 3; // BMP, or a lone surrogate (encoded as U+FFFD)
+  }
+  map[b] = n;
 }

@@ -37,8 +37,8 @@ export interface UnigramOptions {
 
 /** Receives the segmentation, left to right. */
 export interface PieceSink {
-  /** A vocabulary piece (known id; surface equals the piece). */
-  known(id: number): void;
+  /** A vocabulary piece (known id; surface equals the piece) at normalized bytes [start, end). */
+  known(id: number, start: number, end: number): void;
   /** A (merged) unknown piece: bytes[start, end) of the normalized text. */
   unknown(bytes: Uint8Array, start: number, end: number): void;
 }
@@ -136,7 +136,7 @@ export class UnigramModel {
     for (let i = count - 1; i >= 0; i--) {
       const id = this.pathIds[i]!;
       if (id !== unkId) {
-        sink.known(id);
+        sink.known(id, this.pathStarts[i]!, this.pathEnds[i]!);
         continue;
       }
       const s = this.pathStarts[i]!;

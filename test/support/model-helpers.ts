@@ -5,17 +5,48 @@
  */
 import { convertCheckpoint, type ConvertOptions } from "../../src/convert/convert.ts";
 import { createModel, type AlbertModel } from "../../src/model/model.ts";
-import type { ModelTokenizer } from "../../src/model/tokenizer.ts";
+import type { Encoding, ModelTokenizer } from "../../src/model/tokenizer.ts";
 import { fsShardSource } from "../../src/node/fs-shard-source.ts";
 import { nodeEngine, type NodeEngineOptions } from "../../src/node/load-model.ts";
 
-/** "5 17 22" → [CLS] 5 17 22 [SEP], truncated to maxLength keeping [SEP] last. */
+/** The ids in "5 17 22" with their spans in the text. */
+function idTokens(text: string): { ids: number[]; pieces: string[]; offsets: [number, number][] } {
+  const matches = [...text.matchAll(/\S+/g)];
+  return {
+    ids: matches.map((m) => Number(m[0])),
+    pieces: matches.map((m) => m[0]),
+    offsets: matches.map((m) => [m.index, m.index + m[0].length]),
+  };
+}
+
+/**
+ * "5 17 22" → [CLS] 5 17 22 [SEP] (with a pair: [CLS] a [SEP] b [SEP], types 0 then 1),
+ * truncated to maxLength keeping [SEP] last (pairs: from the longer side first).
+ */
 export const idsTokenizer = (): ModelTokenizer => ({
-  encode(text, { maxLength }) {
-    const body = text.trim() === "" ? [] : text.trim().split(/\s+/).map(Number);
-    const kept = body.slice(0, Math.max(0, maxLength - 2));
-    const ids = [2, ...kept, 3];
-    return { ids, pieces: ids.map(String), truncated: kept.length < body.length };
+  clsId: 2,
+  sepId: 3,
+  tokenize: idTokens,
+  encode(text, { maxLength, pair }) {
+    const a = idTokens(text);
+    const b = pair === undefined ? null : idTokens(pair);
+    let keepA = a.ids.length;
+    let keepB = b === null ? 0 : b.ids.length;
+    const room = Math.max(0, maxLength - (b === null ? 2 : 3));
+    while (keepA + keepB > room) {
+      if (b === null || keepA > keepB) keepA--;
+      else keepB--;
+    }
+    const encoding: Encoding = { ids: [2], pieces: ["[CLS]"], offsets: [null], typeIds: [0], truncated: keepA + keepB < a.ids.length + (b?.ids.length ?? 0) };
+    const add = (t: ReturnType<typeof idTokens>, keep: number, type: number): void => {
+      encoding.ids.push(...t.ids.slice(0, keep), 3);
+      encoding.pieces.push(...t.pieces.slice(0, keep), "[SEP]");
+      encoding.offsets.push(...t.offsets.slice(0, keep), null);
+      for (let i = 0; i <= keep; i++) encoding.typeIds.push(type);
+    };
+    add(a, keepA, 0);
+    if (b !== null) add(b, keepB, 1);
+    return encoding;
   },
 });
 

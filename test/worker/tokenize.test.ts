@@ -1,7 +1,8 @@
 /**
  * POST /v1/tokenize in workerd: the exact tokenizer reproduces golden ids (unicode edge cases,
- * SST-2, IMDB, tweets) inside the Worker, truncates at the model's max length, and never loads
- * the model (no ORT start-up for tokenizing).
+ * SST-2, IMDB, tweets) inside the Worker, truncates at the model's max length, answers each
+ * token's offsets (UTF-16 code units of its input), and never loads the model (no ORT start-up
+ * for tokenizing).
  */
 import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
@@ -9,7 +10,7 @@ import { createApp } from "../../src/app.ts";
 
 interface Tokens {
   model: string;
-  tokens: { ids: number[]; pieces: string[]; truncated: boolean }[];
+  tokens: { ids: number[]; pieces: string[]; offsets: ([number, number] | null)[]; truncated: boolean }[];
 }
 
 const app = createApp();
@@ -32,14 +33,39 @@ describe("POST /v1/tokenize", () => {
       if (expected.length <= 512) expect([tokens.ids, tokens.truncated]).toEqual([expected, false]);
       else expect([tokens.ids, tokens.truncated]).toEqual([[...expected.slice(0, 511), 3], true]);
       expect(tokens.pieces).toHaveLength(tokens.ids.length);
+      // Offsets: null for [CLS]/[SEP], else inside the text and never going backwards.
+      const text = cases[i]!.text;
+      expect(tokens.offsets).toHaveLength(tokens.ids.length);
+      expect([tokens.offsets[0], tokens.offsets.at(-1)]).toEqual([null, null]);
+      const spans = tokens.offsets.slice(1, -1) as [number, number][];
+      spans.forEach(([s, e], k) => {
+        expect(0 <= s && s <= e && e <= text.length, `${text.slice(0, 40)} token ${k}`).toBe(true);
+        if (k > 0) expect(s >= spans[k - 1]![0] && e >= spans[k - 1]![1]).toBe(true);
+      });
     });
+  });
+
+  it("answers offsets through whitespace, NFKD, the charsmap and astral characters", async () => {
+    const text = "  Café\t１２３ 😀, 1,000,";
+    const body = (await (await tokenize([text])).json()) as Tokens;
+    const [tokens] = body.tokens;
+    expect(tokens!.pieces).toEqual(["[CLS]", "▁cafe", "▁12", "3", "▁", "😀", ",", "▁1,000", ",", "[SEP]"]);
+    expect(tokens!.offsets).toEqual([null, [2, 6], [7, 9], [9, 10], [11, 11], [11, 13], [13, 14], [15, 20], [20, 21], null]);
+    expect(tokens!.offsets.slice(1, -1).map((o) => text.slice(...o!))).toEqual(["Café", "１２", "３", "", "😀", ",", "1,000", ","]);
   });
 
   it("answers with pieces and the x-model header, without loading the model", async () => {
     const response = await tokenize("Hello, world!");
     expect(await response.json()).toEqual({
       model: "sentiment",
-      tokens: [{ ids: [2, 10975, 15, 126, 187, 3], pieces: ["[CLS]", "▁hello", ",", "▁world", "!", "[SEP]"], truncated: false }],
+      tokens: [
+        {
+          ids: [2, 10975, 15, 126, 187, 3],
+          pieces: ["[CLS]", "▁hello", ",", "▁world", "!", "[SEP]"],
+          offsets: [null, [0, 5], [5, 6], [7, 12], [12, 13], null],
+          truncated: false,
+        },
+      ],
     });
     expect(response.headers.get("x-model")).toMatch(/^sentiment@[0-9a-f]{16}$/);
     const models = (await (await app.request("/v1/models", {}, env)).json()) as { data: { id: string; loaded: boolean }[] };

@@ -51,8 +51,14 @@ describe("AlbertTokenizer.encode", () => {
     const full = tokenizer.encode("the quick brown fox jumps over the lazy dog");
     expect(full.truncated).toBe(false);
     const cut = tokenizer.encode("the quick brown fox jumps over the lazy dog", { maxLength: 5 });
-    expect(cut).toEqual({ ids: [...full.ids.slice(0, 4), 3], pieces: [...full.pieces.slice(0, 4), "[SEP]"], truncated: true });
-    expect(tokenizer.encode("the quick", { maxLength: 2 })).toEqual({ ids: [2, 3], pieces: ["[CLS]", "[SEP]"], truncated: true });
+    expect(cut).toEqual({
+      ids: [...full.ids.slice(0, 4), 3],
+      pieces: [...full.pieces.slice(0, 4), "[SEP]"],
+      offsets: [...full.offsets.slice(0, 4), null],
+      typeIds: [0, 0, 0, 0, 0],
+      truncated: true,
+    });
+    expect(tokenizer.encode("the quick", { maxLength: 2 })).toEqual({ ids: [2, 3], pieces: ["[CLS]", "[SEP]"], offsets: [null, null], typeIds: [0, 0], truncated: true });
     expect(tokenizer.encode("the quick", { maxLength: full.ids.length }).truncated).toBe(false);
     expect(tokenizer.encode("", { maxLength: 2 }).truncated).toBe(false);
   });

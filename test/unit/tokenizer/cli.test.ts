@@ -65,6 +65,16 @@ describe("albert-edge tokenize", () => {
     ]);
   });
 
+  it("adds each id's offsets with --offsets (UTF-16 code units of the text, null for [CLS]/[SEP])", async () => {
+    const r = await tokenize(["--model", sharedTokenizer, "--offsets", "--max-length", "5"], '{"text":"Hello, world!"}\n{"text":"  caf\\u00e9 😀 ok"}\n');
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l))).toEqual([
+      { ids: [2, 10975, 15, 126, 3], truncated: true, offsets: [null, [0, 5], [5, 6], [7, 12], null] },
+      { ids: [2, 6241, 13, 1, 3], truncated: true, offsets: [null, [2, 6], [7, 7], [7, 9], null] },
+    ]);
+  });
+
   it("stops at a bad line, naming it, after writing the lines before", async () => {
     const r = await tokenize(["--model", sharedTokenizer], '{"text":"a"}\n{"text":1}\n{"text":"b"}\n');
     expect(r.code).toBe(1);

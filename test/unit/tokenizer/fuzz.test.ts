@@ -5,8 +5,11 @@
  * and always returns well-formed encodings with ids inside the vocabulary. Deterministic.
  */
 import { describe, expect, it } from "vitest";
-import type { AlbertTokenizer, Encoding } from "../../../src/tokenizer/index.ts";
-import { albert } from "./helpers.ts";
+import { AlbertTokenizer, type Encoding } from "../../../src/tokenizer/index.ts";
+import { preprocessText } from "../../../src/tokenizer/preprocess.ts";
+import { preprocessAligned } from "../../../src/tokenizer/preprocess-aligned.ts";
+import { albert, modelBytes } from "./helpers.ts";
+import { mapBackErrors } from "./map-back.ts";
 
 /** mulberry32: small, fast, seedable. */
 function prng(seed: number): () => number {
@@ -116,6 +119,55 @@ describe("fuzz", () => {
     }
     expect(examples).toEqual([]);
     expect(failures).toBe(0);
+  });
+
+  it("gives offsets that map back to their pieces on 5,000 random strings", () => {
+    const tokenizer = albert();
+    const rand = prng(15);
+    const failures: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const text = randomString(rand, 64);
+      const { ids, pieces, offsets } = tokenizer.tokenize(text);
+      if (ids.join() !== tokenizer.encode(text).ids.slice(1, -1).join()) failures.push(`${JSON.stringify(text)}: ids differ from encode`);
+      const errors = mapBackErrors(text, pieces, offsets);
+      if (errors.length > 0) failures.push(`${JSON.stringify(text)}: ${errors[0]}`);
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+  });
+
+  it("aligned preprocessing gives exactly preprocess_text's text, for all four settings", () => {
+    const rand = prng(99);
+    const failures: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const text = randomString(rand, 48);
+      const options = { lowercase: i % 2 === 0, keepAccents: i % 4 >= 2 };
+      const aligned = preprocessAligned(text, options);
+      if (aligned.text !== preprocessText(text, options)) failures.push(`${JSON.stringify(text)} ${JSON.stringify(options)}`);
+      if (aligned.starts !== null && (aligned.starts.length !== aligned.text.length || aligned.ends!.length !== aligned.text.length)) {
+        failures.push(`${JSON.stringify(text)}: alignment length`);
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+  });
+
+  it("gives offsets with keepAccents and without lowercasing too", () => {
+    const rand = prng(3);
+    for (const options of [{ keepAccents: true }, { lowercase: false }]) {
+      const tokenizer = AlbertTokenizer.fromModel(modelBytes(), options);
+      for (let i = 0; i < 500; i++) {
+        const text = randomString(rand, 48);
+        const { pieces, offsets } = tokenizer.tokenize(text);
+        expect(offsets.length).toBe(pieces.length);
+        for (let k = 0; k < offsets.length; k++) {
+          const [s, e] = offsets[k]!;
+          expect(0 <= s && s <= e && e <= text.length && (k === 0 || s >= offsets[k - 1]![0])).toBe(true);
+        }
+      }
+      const text = "Café ``Naïve''";
+      expect(tokenizer.tokenize(text).offsets.map(([s, e]) => text.slice(s, e)).join("|")).toBe(
+        options.keepAccents === true ? "Ca|f|é||``|Na|ï|ve|''" : "|C|af|é||``|N|a|ïve|''",
+      );
+    }
   });
 
   it("handles 1 MB inputs", () => {

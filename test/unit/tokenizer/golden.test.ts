@@ -43,6 +43,8 @@ describe.skipIf(!present)("tokenizer goldens", () => {
     expect(tokenizer.encode("Hello, world!")).toEqual({
       ids: [2, 10975, 15, 126, 187, 3],
       pieces: ["[CLS]", "▁hello", ",", "▁world", "!", "[SEP]"],
+      offsets: [null, [0, 5], [5, 6], [7, 12], [12, 13], null],
+      typeIds: [0, 0, 0, 0, 0, 0],
       truncated: false,
     });
     // Consecutive unknown characters merge into one <unk> (SentencePiece's behaviour).
