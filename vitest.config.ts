@@ -49,6 +49,17 @@ export default defineConfig({
         },
       },
       {
+        // Every ALBERT head through the Worker, on the ../shared fixtures converted by its global setup.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./test/heads/wrangler.toml" } })],
+        test: {
+          name: "heads",
+          include: ["test/heads/**/*.test.ts"],
+          globalSetup: ["test/heads/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // The app under broken configurations, each request in its own request context (SELF.fetch).
         plugins: [
           cloudflareTest({

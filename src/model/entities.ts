@@ -29,7 +29,7 @@ export async function recognizeEntities(model: AlbertModel, texts: readonly stri
   const labels = manifest.labels;
   const encoded = texts.map((text) => {
     const start = performance.now();
-    const encoding = model.tokenize(text);
+    const encoding = model.tokenizer.encode(text, { maxLength: model.maxLength, offsets: "eager" });
     return { text, encoding, tokenizeMs: performance.now() - start };
   });
   const outputs = await model.run(encoded.map((e) => ({ ids: e.encoding.ids })));
