@@ -51,6 +51,7 @@ const EmbeddingsAnswer = z
 const route = createRoute({
   method: "post",
   path: "/v1/embeddings",
+  operationId: "createEmbedding",
   summary: "Sentence embeddings (OpenAI-compatible)",
   middleware: [jsonBody()],
   request: jsonRequest(EmbeddingsRequest),

@@ -56,6 +56,7 @@ const EntitiesAnswer = z.object({ model: z.string(), results: z.array(EntitiesRe
 const route = createRoute({
   method: "post",
   path: "/v1/entities",
+  operationId: "findEntities",
   summary: "Named entities (token classification)",
   middleware: [jsonBody()],
   request: jsonRequest(EntitiesRequest),

@@ -58,6 +58,7 @@ const QaAnswer = z.object({ model: z.string(), results: z.array(QaResult) }).ope
 const route = createRoute({
   method: "post",
   path: "/v1/qa",
+  operationId: "answerQuestions",
   summary: "Extractive question answering",
   middleware: [jsonBody()],
   request: jsonRequest(QaRequest),

@@ -118,7 +118,14 @@ describe("GET /openapi.json document", () => {
     expect(Object.keys(text.properties)).toEqual(["model", "input"]);
     expect(text.required).toEqual(["input"]);
     expect(doc.components.schemas["ClassifyRequest"]).toEqual({
-      allOf: [{ $ref: "#/components/schemas/TextRequest" }, { type: "object", properties: { full_depth: expect.objectContaining({ type: "boolean" }) } }],
+      allOf: [
+        { $ref: "#/components/schemas/TextRequest" },
+        { type: "object", properties: { input: expect.objectContaining({ anyOf: expect.any(Array) }), full_depth: expect.objectContaining({ type: "boolean" }) } },
+      ],
     });
+    expect(JSON.stringify(doc.components.schemas["ClassifyRequest"])).toContain("#/components/schemas/TextPair");
+    expect(body("/v1/entities")).toContain("#/components/schemas/EntitiesRequest");
+    expect(body("/v1/qa")).toContain("#/components/schemas/QaRequest");
+    expect(body("/v1/embeddings")).toContain("#/components/schemas/EmbeddingsRequest");
   });
 });
