@@ -93,6 +93,27 @@ def read_conll_sentences(data, split="train"):
     return sents
 
 
+def read_conll(data, split="train"):
+    """CoNLL-2003 in `token TAG` lines, a blank line between sentences: [(words, tags)]."""
+    sents, words, tags = [], [], []
+    with open(os.path.join(data, "conll2003", f"{split}.txt"), encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip():
+                if words:
+                    sents.append((words, tags))
+                words, tags = [], []
+                continue
+            parts = line.split(" ")
+            if len(parts) != 2 or not parts[0]:
+                raise ValueError(f"{split}.txt line {n}: expected `token TAG`, got {line!r}")
+            words.append(parts[0])
+            tags.append(parts[1])
+    if words:
+        sents.append((words, tags))
+    return sents
+
+
 # ------------------------------------------------------------------ caching
 def _ragged(seqs):
     lens = np.array([len(s) for s in seqs], dtype=np.int64)

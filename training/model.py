@@ -2,7 +2,8 @@
 
 Factorized embedding (E -> H projection), one shared transformer layer applied
 num_hidden_layers times, post-LN, gelu_new, pooler = tanh(dense([CLS])).
-State-dict keys match transformers' AlbertForPreTraining / AlbertForSequenceClassification.
+State-dict keys match transformers' AlbertForPreTraining / AlbertForSequenceClassification /
+AlbertForTokenClassification.
 """
 import json
 import math
@@ -137,18 +138,18 @@ class AlbertTransformer(nn.Module):
 
 
 class AlbertModel(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, add_pooling_layer=True):
         super().__init__()
         self.embeddings = AlbertEmbeddings(c)
         self.encoder = AlbertTransformer(c)
-        self.pooler = nn.Linear(c["hidden_size"], c["hidden_size"])
+        self.pooler = nn.Linear(c["hidden_size"], c["hidden_size"]) if add_pooling_layer else None
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None):
         mask_bias = None
         if attention_mask is not None:
             mask_bias = (1.0 - attention_mask[:, None, None, :].float()) * -10000.0
         h = self.encoder(self.embeddings(input_ids, token_type_ids), mask_bias)
-        pooled = torch.tanh(self.pooler(h[:, 0]))
+        pooled = torch.tanh(self.pooler(h[:, 0])) if self.pooler is not None else None
         return h, pooled
 
 
@@ -233,6 +234,24 @@ class AlbertForSequenceClassification(nn.Module):
             x = enc.albert_layer_groups[int(i / (n / g))](x, mask_bias)
             out.append(self.classifier(self.dropout(torch.tanh(a.pooler(x[:, 0])))))
         return torch.stack(out)
+
+
+class AlbertForTokenClassification(nn.Module):
+    """transformers' AlbertForTokenClassification: encoder without pooler (HF builds it with
+    add_pooling_layer=False, so no albert.pooler.* tensors), dropout, classifier [L, H] per position."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.albert = AlbertModel(c, add_pooling_layer=False)
+        self.dropout = nn.Dropout(c.get("classifier_dropout_prob", 0.1))
+        self.classifier = nn.Linear(c["hidden_size"], c["num_labels"])
+        init_weights(self, c["initializer_range"])
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        """Logits [B, T, num_labels]."""
+        h, _ = self.albert(input_ids, attention_mask, token_type_ids)
+        return self.classifier(self.dropout(h))
 
 
 # ---------------------------------------------------------------- safetensors

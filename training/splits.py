@@ -9,6 +9,10 @@ Standard library only (eval_shards.py imports it too).
   of a selected sentence (its sub-phrases, which SST-2 train also holds) is removed from
   training, so the selection sentences are unseen in any form. IMDB is not in it (SST-2 dev is
   SST-style sentences).
+* NER (`conll_select`): 1,000 CoNLL-2003 train sentences drawn with seed SEED (Python's
+  random.Random(SEED).sample over the sentence indices, file order); every train sentence whose
+  text (words joined by spaces) equals a selected one is removed from training (CoNLL repeats
+  short lines such as scores and datelines), so selection sentences are unseen as such.
 * moderation (`hate_select`, `offensive_select`): 10% of TweetEval hate train and 10% of
   TweetEval offensive train, drawn with seed SEED; those tweets (and exact duplicates of their
   text elsewhere in the train files) are removed from training.
@@ -19,6 +23,7 @@ import random
 SEED = 20261130
 SST2_SELECT_N = 800
 TWEET_SELECT_FRAC = 0.10
+CONLL_SELECT_N = 1000
 
 
 def _read_sst2_train(data):
@@ -78,6 +83,31 @@ def tweeteval_selection(data, task):
     return chosen, keep
 
 
+def _read_conll_texts(data):
+    """CoNLL-2003 train sentences as texts (words joined by single spaces), file order."""
+    sents, cur = [], []
+    with open(os.path.join(data, "conll2003", "train.txt"), encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                if cur:
+                    sents.append(" ".join(cur))
+                cur = []
+            else:
+                cur.append(line.split(" ")[0])
+    if cur:
+        sents.append(" ".join(cur))
+    return sents
+
+
+def conll_selection(data):
+    """(selected sentence indices, kept-for-training sentence indices) into CoNLL-2003 train."""
+    texts = _read_conll_texts(data)
+    chosen = sorted(random.Random(SEED).sample(range(len(texts)), CONLL_SELECT_N))
+    held = {texts[i] for i in chosen}
+    keep = [i for i in range(len(texts)) if texts[i] not in held]
+    return chosen, keep
+
+
 def selection_texts(data, name):
     """(texts, labels) of a selection split: sst2_select, hate_select or offensive_select."""
     if name == "sst2_select":
@@ -105,3 +135,5 @@ if __name__ == "__main__":
     for task in ("hate", "offensive"):
         s, k = tweeteval_selection(data, task)
         print("%s: %d selection tweets; training keeps %d" % (task, len(s), len(k)))
+    s, k = conll_selection(data)
+    print("conll: %d selection sentences; training keeps %d of %d" % (len(s), len(k), len(_read_conll_texts(data))))
