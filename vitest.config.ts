@@ -1,15 +1,20 @@
 /**
  * @module vitest.config
- * Three test projects: `unit` runs in Node (tokenizer, converter, runtime parity, CLI);
+ * Test projects: `unit` runs in Node (tokenizer, converter, runtime parity, CLI);
  * `worker` runs inside workerd through @cloudflare/vitest-plugin against wrangler.toml, with two
  * rate limiters of its own (Miniflare emulates the Workers Rate Limiting binding): `RATE_LIMITER`
  * raised so that the suite's many requests from one client address are never limited, and
  * `RATE_LIMITER_3` (3 per 60 s) for the rate-limit tests, which hand it to the app as `RATE_LIMITER`;
  * `faults` runs the app under broken configurations (test/faults/fault-worker.ts) in workerd;
- * `package` packs the npm package and runs it in a consumer Worker under `wrangler dev`.
+ * `heads` runs the Worker on the ../shared head fixtures (test/heads/wrangler.toml); `package`
+ * packs the npm package and runs it in a consumer Worker under `wrangler dev`.
  */
+import { mkdirSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+// The `heads` project's static assets: filled by test/heads/global-setup.ts, but there from the start.
+mkdirSync(new URL("./.test-shards", import.meta.url), { recursive: true });
 
 export default defineConfig({
   test: {
