@@ -26,7 +26,19 @@ describe("GET /openapi.json", () => {
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     const doc = (await response.json()) as Document;
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/openapi.json", "/proxy/{path}", "/v1/classify", "/v1/models", "/v1/moderations", "/v1/tokenize", "/v1/webhooks/{hook}"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/healthz",
+      "/openapi.json",
+      "/proxy/{path}",
+      "/v1/classify",
+      "/v1/embeddings",
+      "/v1/entities",
+      "/v1/models",
+      "/v1/moderations",
+      "/v1/qa",
+      "/v1/tokenize",
+      "/v1/webhooks/{hook}",
+    ]);
     expect(doc.components.schemas["ErrorCode"]!.enum).toEqual(ERROR_CODES);
     expect(doc.components.securitySchemes).toHaveProperty("bearerAuth");
     const again = await SELF.fetch("http://worker/openapi.json");
@@ -51,7 +63,9 @@ describe("schema validation answers our errors", () => {
   it("names the field at fault in the plain envelope", async () => {
     const response = await post("/v1/classify", '{"input": ["ok", 7]}');
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: { code: "invalid_request", message: '"input[1]" must be a string' } });
+    expect(await response.json()).toEqual({ error: { code: "invalid_request", message: '"input[1]" must be a string or a sentence pair {"text", "text_pair"}' } });
+    const strings = await post("/v1/tokenize", '{"input": ["ok", 7]}');
+    expect(await strings.json()).toEqual({ error: { code: "invalid_request", message: '"input[1]" must be a string' } });
     const empty = await post("/v1/tokenize", '{"input": ["fine", " "]}');
     expect(await empty.json()).toEqual({ error: { code: "empty_input", message: '"input[1]" is empty' } });
   });
