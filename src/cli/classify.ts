@@ -13,8 +13,8 @@
 import { isEntityStrategy, type EntityStrategy } from "../heads/index.ts";
 import { recognizeEntities } from "../model/entities.ts";
 import type { ClassifyInput } from "../model/index.ts";
-import { InputLineError } from "./jsonl.ts";
-import { runModelCommand, textField } from "./model-command.ts";
+import { InputLineError, textField } from "./jsonl.ts";
+import { runModelCommand } from "./model-command.ts";
 
 const usage =
   "usage: albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort] [--aggregation none|simple|first|max] < in.jsonl > out.jsonl\n";

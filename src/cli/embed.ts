@@ -6,7 +6,8 @@
  * classifier's pooled [CLS]. Same code as `POST /v1/embeddings`.
  */
 import type { Pooling } from "../model/index.ts";
-import { runModelCommand, textField } from "./model-command.ts";
+import { textField } from "./jsonl.ts";
+import { runModelCommand } from "./model-command.ts";
 
 const usage = "usage: albert-edge embed --model <shard-dir> [--max-length N] [--engine wasm|ort] [--pooling mean|cls] < in.jsonl > out.jsonl\n";
 

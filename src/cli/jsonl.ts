@@ -1,6 +1,6 @@
 /**
  * @module cli/jsonl
- * JSONL plumbing shared by the `tokenize` and `classify` commands: lines split at `\n` only (a
+ * JSONL plumbing shared by the commands: lines split at `\n` only (a
  * trailing `\r` is dropped; U+2028 / U+2029, which JSON allows unescaped and Node's readline would
  * split at, stay inside the line), `{"text"}` input lines with line-numbered errors (blank lines
  * skipped, empty text refused as the API refuses it), and a buffered output writer that honours
@@ -34,23 +34,34 @@ function stripCr(line: string): string {
   return line.endsWith("\r") ? line.slice(0, -1) : line;
 }
 
-/** Yields each non-blank line's `text` with its 1-based line number. */
-export async function* readTexts(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<{ text: string; line: number }> {
+/** Each non-blank line as a JSON object with its 1-based line number (`expected` names the object in errors). */
+export async function* readObjects(lines: AsyncIterable<string> | Iterable<string>, expected = "a JSON object"): AsyncGenerator<{ value: Record<string, unknown>; line: number }> {
   let n = 0;
-  for await (const line of lines) {
+  for await (const text of lines) {
     n++;
-    if (line.trim() === "") continue;
+    if (text.trim() === "") continue;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(text);
     } catch {
       throw new InputLineError(`stdin line ${n}: not valid JSON`);
     }
-    const text = typeof value === "object" && value !== null ? (value as { text?: unknown }).text : undefined;
-    if (typeof text !== "string") throw new InputLineError(`stdin line ${n}: expected an object with a string "text"`);
-    if (text.trim() === "") throw new InputLineError(`stdin line ${n}: "text" is empty`);
-    yield { text, line: n };
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputLineError(`stdin line ${n}: expected ${expected}`);
+    yield { value: value as Record<string, unknown>, line: n };
   }
+}
+
+/** A non-empty string field of an input line (empty text is refused, as the API refuses it). */
+export function textField(value: Record<string, unknown>, field: string, line: number): string {
+  const text = value[field];
+  if (typeof text !== "string") throw new InputLineError(`stdin line ${line}: expected an object with a string "${field}"`);
+  if (text.trim() === "") throw new InputLineError(`stdin line ${line}: "${field}" is empty`);
+  return text;
+}
+
+/** Yields each non-blank line's `text` with its 1-based line number. */
+export async function* readTexts(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<{ text: string; line: number }> {
+  for await (const { value, line } of readObjects(lines, 'an object with a string "text"')) yield { text: textField(value, "text", line), line };
 }
 
 /** Buffers output lines and honours stdout backpressure. */

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { AlbertModel } from "../model/index.ts";
 import { ENGINE_NAMES, loadModelDir, type EngineName } from "../node/load-model.ts";
-import { InputLineError, LineWriter, readLines } from "./jsonl.ts";
+import { InputLineError, LineWriter, readLines, readObjects } from "./jsonl.ts";
+
 
 /** Inputs handled per model call while streaming. */
 const CHUNK = 64;
@@ -103,31 +104,6 @@ export async function runModelCommand<I>(argv: string[], command: ModelCommand<I
   }
   await out.flush();
   return 0;
-}
-
-/** Each non-blank line as a JSON object with its 1-based line number. */
-export async function* readObjects(lines: AsyncIterable<string>): AsyncGenerator<{ value: Record<string, unknown>; line: number }> {
-  let n = 0;
-  for await (const text of lines) {
-    n++;
-    if (text.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new InputLineError(`stdin line ${n}: not valid JSON`);
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputLineError(`stdin line ${n}: expected a JSON object`);
-    yield { value: value as Record<string, unknown>, line: n };
-  }
-}
-
-/** A non-empty string field of an input line. */
-export function textField(value: Record<string, unknown>, field: string, line: number): string {
-  const text = value[field];
-  if (typeof text !== "string") throw new InputLineError(`stdin line ${line}: expected an object with a string "${field}"`);
-  if (text.trim() === "") throw new InputLineError(`stdin line ${line}: "${field}" is empty`);
-  return text;
 }
 
 /** A Hugging Face checkpoint directory (config.json) rather than converted shards (manifest.json). */

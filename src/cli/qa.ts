@@ -7,7 +7,8 @@
  * and logits of the first window, one per position. Same code as `POST /v1/qa`.
  */
 import { answerQuestions, type AnswerOptions, type QuestionInput } from "../model/answer.ts";
-import { runModelCommand, textField } from "./model-command.ts";
+import { textField } from "./jsonl.ts";
+import { runModelCommand } from "./model-command.ts";
 
 const usage = "usage: albert-edge qa --model <shard-dir> [--engine wasm|ort] [--top-k K] [--max-answer-tokens N] [--stride S] < in.jsonl > out.jsonl\n";
 
