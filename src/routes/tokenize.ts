@@ -49,7 +49,7 @@ export const tokenize = routeGroup().openapi(route, async (c) => {
   const tokenizer = await registry.tokenizer(id, deferrer(c));
   const started = performance.now();
   const tokens = request.inputs.map((text) => {
-    const { ids, pieces, offsets, truncated } = tokenizer.encode(text);
+    const { ids, pieces, offsets, truncated } = tokenizer.encode(text, { offsets: "eager" });
     return { ids, pieces, offsets, truncated };
   });
   setMetric(c, "tokenize", performance.now() - started);

@@ -30,7 +30,8 @@ export interface ModelInfo {
 export interface TextTokenizer {
   /** The model's content version. */
   version: string;
-  encode(text: string): Encoding;
+  /** With `offsets: "eager"` the offsets come in the same pass (for callers that always read them). */
+  encode(text: string, options?: { offsets?: "lazy" | "eager" }): Encoding;
 }
 
 export class ModelRegistry {
@@ -86,7 +87,7 @@ export class ModelRegistry {
    */
   async tokenizer(id: string, keepAlive?: KeepAlive): Promise<TextTokenizer> {
     const loaded = this.#ready.has(id) ? await this.#models.get(id) : undefined;
-    if (loaded !== undefined) return { version: loaded.manifest.version, encode: (text) => loaded.tokenize(text) };
+    if (loaded !== undefined) return { version: loaded.manifest.version, encode: (text, options) => loaded.tokenizer.encode(text, { maxLength: loaded.maxLength, ...options }) };
     return this.#once(this.#tokenizers, id, keepAlive, async () => {
       const [{ readShard }, { AlbertTokenizer }, manifest] = await Promise.all([
         import("../model/shard-source.ts"),
@@ -96,7 +97,7 @@ export class ModelRegistry {
       const spiece = await readShard(assetsSource(this.#assets, id), manifest, "tokenizer");
       const settings = manifest.tokenizer;
       const tokenizer = AlbertTokenizer.fromModel(spiece, { lowercase: settings.lowercase, keepAccents: settings.keep_accents });
-      return { version: manifest.version, encode: (text) => tokenizer.encode(text, { maxLength: settings.max_length }) };
+      return { version: manifest.version, encode: (text, options) => tokenizer.encode(text, { maxLength: settings.max_length, ...options }) };
     });
   }
 
