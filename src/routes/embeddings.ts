@@ -14,7 +14,7 @@ import { ApiError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { canEmbed, embedTexts } from "../services/embed.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
-import { classifyDeps, reportTimings } from "./outcome.ts";
+import { classifyDeps, reportCached } from "./outcome.ts";
 import { resolveForTask } from "./task-model.ts";
 import { ModelFieldSchema, TextInputSchema, textInputs } from "./text-input.ts";
 
@@ -80,7 +80,7 @@ export const embeddings = routeGroup().openapi(route, async (c) => {
     throw new ApiError(400, "invalid_request", `"dimensions" is ${body.dimensions} but model ${manifest.id} gives ${manifest.config.hidden_size}-dimensional embeddings (no truncation): leave it out`, {}, "dimensions");
   }
   const outcome = await embedTexts(deps, id, request.inputs, cachePolicy(c.req.header("cache-control")));
-  reportTimings(c, { model: outcome.manifest.id, version: outcome.manifest.version, caches: outcome.items.map((item) => item.cache), tokens: outcome.tokens, timings: outcome.timings });
+  reportCached(c, outcome);
   const base64 = body.encoding_format === "base64";
   return c.json(
     {

@@ -14,7 +14,7 @@ import { ENTITY_STRATEGIES } from "../heads/index.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { findEntities } from "../services/entities.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
-import { classifyDeps, reportTimings } from "./outcome.ts";
+import { classifyDeps, reportCached } from "./outcome.ts";
 import { resolveForTask } from "./task-model.ts";
 import { CacheSourceSchema, ModelFieldSchema, TextInputSchema, textInputs } from "./text-input.ts";
 
@@ -73,7 +73,7 @@ export const entities = routeGroup().openapi(route, async (c) => {
   const deps = classifyDeps(c);
   const id = await resolveForTask(c, deps, body.model, ["token_classification"]);
   const outcome = await findEntities(deps, id, request.inputs, body.aggregation ?? "simple", cachePolicy(c.req.header("cache-control")));
-  reportTimings(c, { model: outcome.manifest.id, version: outcome.manifest.version, caches: outcome.items.map((item) => item.cache), tokens: outcome.tokens, timings: outcome.timings });
+  reportCached(c, outcome);
   return c.json(
     {
       model: outcome.manifest.id,

@@ -1,6 +1,6 @@
 /**
  * @module routes/outcome
- * What every model-backed route does around the classify service: hand it the registry, cache
+ * What every model-backed route does around its service: hand it the registry, cache
  * and `waitUntil`, then report `x-model`, `x-cache` and `server-timing`, and record the usage.
  */
 import type { Context } from "hono";
@@ -8,6 +8,7 @@ import { setMetric } from "hono/timing";
 import { overallSource, type CacheSource } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
 import { recordUsage } from "../middleware/usage.ts";
+import type { CachedOutcome } from "../services/cached-run.ts";
 import type { ClassifyDeps } from "../services/classify.ts";
 
 export function classifyDeps(c: Context<AppEnv>): ClassifyDeps {
@@ -40,4 +41,10 @@ export function reportTimings(c: Context<AppEnv>, outcome: Reported): void {
   c.header("x-model", `${outcome.model}@${outcome.version}`);
   c.header("x-cache", overallSource(outcome.caches));
   recordUsage(c, { model: `${outcome.model}@${outcome.version}`, inputs: outcome.caches.length, tokens: outcome.tokens, cache: overallSource(outcome.caches) });
+}
+
+/** `reportTimings` for a task run through the result cache (services/cached-run). */
+export function reportCached(c: Context<AppEnv>, outcome: CachedOutcome<unknown>): void {
+  const { manifest, items, tokens, timings } = outcome;
+  reportTimings(c, { model: manifest.id, version: manifest.version, caches: items.map((item) => item.cache), tokens, timings });
 }

@@ -14,7 +14,7 @@ import { cachePolicy } from "../cache/result-cache.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { answerWithCache } from "../services/qa.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
-import { classifyDeps, reportTimings } from "./outcome.ts";
+import { classifyDeps, reportCached } from "./outcome.ts";
 import { resolveForTask } from "./task-model.ts";
 import { checkBatch, CacheSourceSchema, ModelFieldSchema, TextSchema } from "./text-input.ts";
 
@@ -78,7 +78,7 @@ export const qa = routeGroup().openapi(route, async (c) => {
   const id = await resolveForTask(c, deps, body.model, ["question_answering"]);
   const topK = body.top_k ?? 1;
   const outcome = await answerWithCache(deps, id, inputs, { topK, ...(body.max_answer_tokens === undefined ? {} : { maxAnswerTokens: body.max_answer_tokens }) }, cachePolicy(c.req.header("cache-control")));
-  reportTimings(c, { model: outcome.manifest.id, version: outcome.manifest.version, caches: outcome.items.map((item) => item.cache), tokens: outcome.tokens, timings: outcome.timings });
+  reportCached(c, outcome);
   return c.json(
     {
       model: outcome.manifest.id,

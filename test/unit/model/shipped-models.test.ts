@@ -84,6 +84,78 @@ describe.skipIf(!sharedAvailable())("model-shards/sentiment", () => {
   });
 });
 
+/** CoNLL-2003 sentences (`token TAG` lines, blank between sentences) as text + gold entity character spans. */
+function conllSentences(path: string): { text: string; entities: string[] }[] {
+  const out: { text: string; entities: string[] }[] = [];
+  for (const block of readFileSync(path, "utf8").split(/\n\s*\n/)) {
+    const rows = block.split("\n").filter((l) => l.trim() !== "").map((l) => l.split(" "));
+    if (rows.length === 0) continue;
+    let text = "";
+    const entities: string[] = [];
+    let open: { type: string; start: number; end: number } | undefined;
+    const close = () => {
+      if (open !== undefined) entities.push(`${open.type}:${open.start}:${open.end}`);
+      open = undefined;
+    };
+    for (const [word, tag] of rows) {
+      const start = text === "" ? 0 : text.length + 1;
+      text = text === "" ? word! : `${text} ${word}`;
+      const [bio, type] = tag!.split("-");
+      if (bio === "B" || (bio === "I" && open?.type !== type)) {
+        close();
+        open = { type: type!, start, end: text.length };
+      } else if (bio === "I") open!.end = text.length;
+      else close();
+    }
+    close();
+    out.push({ text, entities });
+  }
+  return out;
+}
+
+describe.skipIf(!sharedAvailable())("model-shards/ner", () => {
+  it("is a trained int8 NER model: CoNLL-2003 dev entity F1 (exact span and type) >= 0.70 through the entities code, same token labels on both engines", async () => {
+    const { recognizeEntities } = await import("../../../src/model/entities.ts");
+    const sentences = conllSentences(join(datasetsDir, "conll2003", "dev.txt"));
+    expect(sentences.length).toBe(3250);
+    const model = await loadModelDir(shards("ner"));
+    let tp = 0;
+    let predicted = 0;
+    let gold = 0;
+    try {
+      expect(model.manifest).toMatchObject({ id: "ner", task: "token_classification", labels: ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"] });
+      const results = await recognizeEntities(model, sentences.map((s) => s.text), "first");
+      results.forEach((r, i) => {
+        const want = new Set(sentences[i]!.entities);
+        const got = r.entities.map((e) => `${e.label}:${e.start}:${e.end}`);
+        gold += want.size;
+        predicted += got.length;
+        tp += got.filter((g) => want.has(g)).length;
+      });
+      const ort = await loadModelDir(shards("ner"), { engine: "ort" });
+      try {
+        const some = sentences.slice(0, 300).map((s) => s.text);
+        const [a, b] = [await recognizeEntities(model, some, "none"), await recognizeEntities(ort, some, "none")];
+        const labels = (rs: typeof a) => rs.flatMap((r) => r.tokenLogits.map((row) => row.indexOf(Math.max(...row))));
+        const [la, lb] = [labels(a), labels(b)];
+        const agree = la.filter((l, i) => l === lb[i]).length / la.length;
+        console.log(`[shipped] ner: same token label on both engines ${(100 * agree).toFixed(2)}% (${la.length} tokens)`);
+        expect(agree).toBeGreaterThanOrEqual(0.99);
+      } finally {
+        await ort.dispose();
+      }
+    } finally {
+      await model.dispose();
+    }
+    const precision = tp / predicted;
+    const recall = tp / gold;
+    const f1 = (2 * precision * recall) / (precision + recall);
+    console.log(`[shipped] ner CoNLL-2003 dev entity F1 ${f1.toFixed(4)} (P ${precision.toFixed(4)}, R ${recall.toFixed(4)}; ${gold} gold entities; aggregation first)`);
+    expect(gold).toBe(5942);
+    expect(f1).toBeGreaterThanOrEqual(0.7);
+  });
+});
+
 describe.skipIf(!sharedAvailable())("model-shards/moderation", () => {
   it("is a trained multi-label moderation model: TweetEval offensive val macro-F1 >= 0.70, same offensive label on both engines", async () => {
     const folder = join(datasetsDir, "tweeteval", "offensive");
