@@ -6,7 +6,7 @@
  * groups, whose schemas `GET /openapi.json` describes (the pattern: `routes/openapi.ts`). No model
  * work happens here; routes load models through the registry on demand.
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
 import { except } from "hono/combine";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { timing } from "hono/timing";
@@ -33,7 +33,7 @@ import { qa } from "./routes/qa.ts";
 import { tokenize } from "./routes/tokenize.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
-export function createApp(): OpenAPIHono<AppEnv> {
+export function createApp(): Hono<AppEnv> {
   const app = routeGroup();
   app.use(requestId());
   app.use(usageLog());

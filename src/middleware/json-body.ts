@@ -15,7 +15,7 @@ import { every } from "hono/combine";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 
-/** The JSON content types `@hono/zod-openapi`'s media-type gate and Hono's JSON validator both read. */
+/** The JSON content types Hono's JSON validator (under `hono-openapi`'s `validator`) reads. */
 const VALIDATOR_READS = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 
 /** JSON body guard; the size limit is the service's `maxBodyBytes` (`MAX_BODY_BYTES`). */

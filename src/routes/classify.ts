@@ -7,75 +7,88 @@
  * than the model's depth when a model with early exit was confident; `full_depth` forces all).
  * `x-cache` says hit-memory | hit-kv | miss.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { cachePolicy } from "../cache/result-cache.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { classifyTexts } from "../services/classify.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
+import { described, Int, named } from "./schema-doc.ts";
 import { classifyDeps, reportTimings } from "./outcome.ts";
-import { CacheSourceSchema, checkBatch, TextRequestSchema, TextSchema } from "./text-input.ts";
+import { CacheSourceSchema, checkBatch, ModelFieldSchema, TextSchema } from "./text-input.ts";
+import { jsonObject } from "./validation.ts";
+
+const PAIR = 'must be a string or a sentence pair {"text", "text_pair"}';
 
 /** A sentence pair for pair classifiers: `[CLS] text [SEP] text_pair [SEP]`, token types 0 / 1. */
-const PairSchema = z
-  .object({ text: TextSchema, text_pair: TextSchema }, { error: 'must be a string or a sentence pair {"text", "text_pair"}' })
-  .openapi("TextPair", { description: "a sentence pair, for models fine-tuned on pairs (NLI, paraphrase); the longer text is cut first when the pair is too long" });
+const PairSchema = named(
+  jsonObject({ text: TextSchema, text_pair: TextSchema }, PAIR),
+  "TextPair",
+  "a sentence pair, for models fine-tuned on pairs (NLI, paraphrase); the longer text is cut first when the pair is too long",
+);
 
-const ClassifyInputSchema = z.union([TextSchema, PairSchema], { error: 'must be a string or a sentence pair {"text", "text_pair"}' });
+const ClassifyInputSchema = v.union([TextSchema, PairSchema], PAIR);
 
-const ClassifyRequest = TextRequestSchema.extend({
-  input: z
-    .union([ClassifyInputSchema, z.array(ClassifyInputSchema).min(1, { error: "must not be an empty array" })], {
-      error: (issue) => (issue.input === undefined ? "is missing: give a string, a sentence pair or an array of them" : "must be a string, a sentence pair or an array of them"),
-    })
-    .openapi({ description: 'one text or sentence pair {"text", "text_pair"}, or an array of at most MAX_BATCH (default 32) answered in order' }),
-  full_depth: z
-    .boolean({ error: "must be true or false when given" })
-    .optional()
-    .openapi({ description: "run every layer even when the model could exit early (default false)" }),
-}).openapi("ClassifyRequest");
-
-const ClassifyResult = z
-  .object({
-    label: z.string().openapi({ description: "the most likely label" }),
-    score: z.number().openapi({ description: "its probability" }),
-    scores: z.record(z.string(), z.number()).openapi({ description: "probability of every label" }),
-    tokens: z.int().openapi({ description: "tokens the model read ([CLS] and [SEP] included, after truncation)" }),
-    truncated: z.boolean(),
-    layers: z.int().openapi({ description: "layers that ran (fewer than the model's depth after an early exit)" }),
-    cache: CacheSourceSchema.optional().openapi({ description: "where this result came from (array input only)" }),
-  })
-  .openapi("ClassifyResult");
-
-const ClassifyAnswer = z.object({ model: z.string(), results: z.array(ClassifyResult) }).openapi("ClassifyAnswer");
-
-const route = createRoute({
-  method: "post",
-  path: "/v1/classify",
-  operationId: "classify",
-  summary: "Classify texts",
-  middleware: [jsonBody()],
-  request: jsonRequest(ClassifyRequest),
-  responses: {
-    200: jsonAnswer(ClassifyAnswer, "one result per input, in request order"),
-    ...errorResponses("plain", [...JSON_BODY_ERRORS, "empty_input", "too_many_inputs", "too_much_work", ...MODEL_ERRORS, ...V1_ERRORS]),
-  },
-  security: V1_SECURITY,
-});
-
-export const classify = routeGroup().openapi(route, async (c) => {
-  const body = c.req.valid("json");
-  const batch = Array.isArray(body.input);
-  const inputs = Array.isArray(body.input) ? body.input : [body.input];
-  checkBatch(inputs.length, c.var.config.maxBatch);
-  const request = { inputs, batch };
-  const id = c.var.registry.resolve(body.model);
-  const outcome = await classifyTexts(classifyDeps(c), id, request.inputs, cachePolicy(c.req.header("cache-control")), { fullDepth: body.full_depth === true });
-  reportTimings(c, { ...outcome, caches: outcome.items.map((item) => item.cache) });
-  return c.json(
+const ClassifyRequest = named(
+  jsonObject(
     {
-      model: outcome.model,
-      results: outcome.items.map(({ result, cache }) => (request.batch ? { ...result, cache } : result)),
+      model: ModelFieldSchema,
+      input: described(
+        v.union([ClassifyInputSchema, v.pipe(v.array(ClassifyInputSchema), v.minLength(1, "must not be an empty array"))], (issue) =>
+          issue.input === undefined ? "is missing: give a string, a sentence pair or an array of them" : "must be a string, a sentence pair or an array of them",
+        ),
+        'one text or sentence pair {"text", "text_pair"}, or an array of at most MAX_BATCH (default 32) answered in order',
+      ),
+      full_depth: v.optional(described(v.boolean("must be true or false when given"), "run every layer even when the model could exit early (default false)")),
     },
-    200,
-  );
-});
+    'request body must be a JSON object like {"input": "text"}',
+  ),
+  "ClassifyRequest",
+);
+
+const ClassifyResult = named(
+  v.object({
+    label: described(v.string(), "the most likely label"),
+    score: described(v.number(), "its probability"),
+    scores: described(v.record(v.string(), v.number()), "probability of every label"),
+    tokens: described(Int, "tokens the model read ([CLS] and [SEP] included, after truncation)"),
+    truncated: v.boolean(),
+    layers: described(Int, "layers that ran (fewer than the model's depth after an early exit)"),
+    cache: v.optional(CacheSourceSchema),
+  }),
+  "ClassifyResult",
+);
+
+const ClassifyAnswer = named(v.object({ model: v.string(), results: v.array(ClassifyResult) }), "ClassifyAnswer");
+
+export const classify = routeGroup().post(
+  "/v1/classify",
+  describeRoute({
+    operationId: "classify",
+    summary: "Classify texts",
+    responses: {
+      200: jsonAnswer(ClassifyAnswer, "one result per input, in request order"),
+      ...errorResponses("plain", [...JSON_BODY_ERRORS, "empty_input", "too_many_inputs", "too_much_work", ...MODEL_ERRORS, ...V1_ERRORS]),
+    },
+    security: V1_SECURITY,
+  }),
+  jsonBody(),
+  jsonRequest(ClassifyRequest),
+  async (c) => {
+    const body = c.req.valid("json");
+    const batch = Array.isArray(body.input);
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    checkBatch(inputs.length, c.var.config.maxBatch);
+    const request = { inputs, batch };
+    const id = c.var.registry.resolve(body.model);
+    const outcome = await classifyTexts(classifyDeps(c), id, request.inputs, cachePolicy(c.req.header("cache-control")), { fullDepth: body.full_depth === true });
+    reportTimings(c, { ...outcome, caches: outcome.items.map((item) => item.cache) });
+    return c.json(
+      {
+        model: outcome.model,
+        results: outcome.items.map(({ result, cache }) => (request.batch ? { ...result, cache } : result)),
+      },
+      200,
+    );
+  },
+);

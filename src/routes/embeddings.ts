@@ -8,53 +8,55 @@
  * float32 bytes, as OpenAI sends them. `dimensions` is refused unless it equals the model's size
  * (no truncation). Errors are OpenAI's error object.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { cachePolicy } from "../cache/result-cache.ts";
 import { ApiError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { canEmbed, embedTexts } from "../services/embed.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
+import { described, Int, named } from "./schema-doc.ts";
 import { classifyDeps, reportCached } from "./outcome.ts";
 import { resolveForTask } from "./task-model.ts";
 import { ModelFieldSchema, TextInputSchema, textInputs } from "./text-input.ts";
+import { jsonObject } from "./validation.ts";
 
-const EmbeddingsRequest = z
-  .object(
+const EmbeddingsRequest = named(
+  jsonObject(
     {
       model: ModelFieldSchema,
       input: TextInputSchema,
-      encoding_format: z.enum(["float", "base64"], { error: "must be float or base64" }).optional().openapi({ description: "default float" }),
-      dimensions: z.int({ error: "must be an integer" }).optional().openapi({ description: "accepted only when equal to the model's size (no truncation)" }),
-      user: z.string().optional().openapi({ description: "accepted and ignored (OpenAI compatibility)" }),
+      encoding_format: v.optional(described(v.picklist(["float", "base64"], "must be float or base64"), "default float")),
+      dimensions: v.optional(described(v.pipe(v.number("must be an integer"), v.integer("must be an integer")), "accepted only when equal to the model's size (no truncation)")),
+      user: v.optional(described(v.string(), "accepted and ignored (OpenAI compatibility)")),
     },
-    { error: 'request body must be a JSON object like {"input": "text"}' },
-  )
-  .openapi("EmbeddingsRequest");
+    'request body must be a JSON object like {"input": "text"}',
+  ),
+  "EmbeddingsRequest",
+);
 
-const EmbeddingSchema = z
-  .object({
-    object: z.literal("embedding"),
-    index: z.int(),
-    embedding: z.union([z.array(z.number()), z.string()]).openapi({ description: "floats, or base64 of little-endian float32 with encoding_format base64" }),
-  })
-  .openapi("Embedding");
+const EmbeddingSchema = named(
+  v.object({
+    object: v.literal("embedding"),
+    index: Int,
+    embedding: described(v.union([v.array(v.number()), v.string()]), "floats, or base64 of little-endian float32 with encoding_format base64"),
+  }),
+  "Embedding",
+);
 
-const EmbeddingsAnswer = z
-  .object({
-    object: z.literal("list"),
-    data: z.array(EmbeddingSchema),
-    model: z.string(),
-    usage: z.object({ prompt_tokens: z.int(), total_tokens: z.int() }),
-  })
-  .openapi("EmbeddingsAnswer");
+const EmbeddingsAnswer = named(
+  v.object({
+    object: v.literal("list"),
+    data: v.array(EmbeddingSchema),
+    model: v.string(),
+    usage: v.object({ prompt_tokens: Int, total_tokens: Int }),
+  }),
+  "EmbeddingsAnswer",
+);
 
-const route = createRoute({
-  method: "post",
-  path: "/v1/embeddings",
+const describeEmbeddings = describeRoute({
   operationId: "createEmbedding",
   summary: "Sentence embeddings (OpenAI-compatible)",
-  middleware: [jsonBody()],
-  request: jsonRequest(EmbeddingsRequest),
   responses: {
     200: jsonAnswer(EmbeddingsAnswer, "one embedding per input, in request order"),
     ...errorResponses("openai", [...JSON_BODY_ERRORS, "empty_input", "too_many_inputs", "unsupported_model", "too_much_work", ...MODEL_ERRORS, ...V1_ERRORS]),
@@ -70,7 +72,7 @@ function base64Floats(values: readonly number[]): string {
   return btoa(binary);
 }
 
-export const embeddings = routeGroup().openapi(route, async (c) => {
+export const embeddings = routeGroup().post("/v1/embeddings", describeEmbeddings, jsonBody(), jsonRequest(EmbeddingsRequest), async (c) => {
   const body = c.req.valid("json");
   const request = textInputs(body.input, c.var.config.maxBatch);
   const deps = classifyDeps(c);

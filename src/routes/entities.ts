@@ -8,58 +8,59 @@
  * UTF-16 code unit offsets into the input. Only token-classification models (default: the first
  * served one, e.g. `ner`); others get 400 `unsupported_model`.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { cachePolicy } from "../cache/result-cache.ts";
 import { ENTITY_STRATEGIES } from "../heads/index.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { findEntities } from "../services/entities.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
+import { described, Int, named } from "./schema-doc.ts";
 import { classifyDeps, reportCached } from "./outcome.ts";
 import { resolveForTask } from "./task-model.ts";
 import { CacheSourceSchema, ModelFieldSchema, TextInputSchema, textInputs } from "./text-input.ts";
+import { jsonObject } from "./validation.ts";
 
-const EntitiesRequest = z
-  .object(
+const EntitiesRequest = named(
+  jsonObject(
     {
       model: ModelFieldSchema,
       input: TextInputSchema,
-      aggregation: z
-        .enum(ENTITY_STRATEGIES, { error: `must be one of ${ENTITY_STRATEGIES.join(", ")}` })
-        .optional()
-        .openapi({ description: "how token labels become entities (Hugging Face's aggregation_strategy); default simple" }),
+      aggregation: v.optional(
+        described(v.picklist(ENTITY_STRATEGIES, `must be one of ${ENTITY_STRATEGIES.join(", ")}`), "how token labels become entities (Hugging Face's aggregation_strategy); default simple"),
+      ),
     },
-    { error: 'request body must be a JSON object like {"input": "text"}' },
-  )
-  .openapi("EntitiesRequest");
+    'request body must be a JSON object like {"input": "text"}',
+  ),
+  "EntitiesRequest",
+);
 
-const EntitySchema = z
-  .object({
-    label: z.string().openapi({ description: 'the entity type ("PER"); with aggregation none the token\'s own label ("B-PER")' }),
-    score: z.number().openapi({ description: "mean probability of its tokens' or words' labels" }),
-    start: z.int().openapi({ description: "offset of its first character in the input (UTF-16 code units)" }),
-    end: z.int().openapi({ description: "offset just past its last character" }),
-    text: z.string().openapi({ description: "input.slice(start, end)" }),
-  })
-  .openapi("Entity");
+const EntitySchema = named(
+  v.object({
+    label: described(v.string(), 'the entity type ("PER"); with aggregation none the token\'s own label ("B-PER")'),
+    score: described(v.number(), "mean probability of its tokens' or words' labels"),
+    start: described(Int, "offset of its first character in the input (UTF-16 code units)"),
+    end: described(Int, "offset just past its last character"),
+    text: described(v.string(), "input.slice(start, end)"),
+  }),
+  "Entity",
+);
 
-const EntitiesResult = z
-  .object({
-    entities: z.array(EntitySchema),
-    tokens: z.int().openapi({ description: "tokens the model read ([CLS] and [SEP] included, after truncation)" }),
-    truncated: z.boolean().openapi({ description: "true when the text was longer than the model's window (entities past it are missing)" }),
-    cache: CacheSourceSchema.optional(),
-  })
-  .openapi("EntitiesResult");
+const EntitiesResult = named(
+  v.object({
+    entities: v.array(EntitySchema),
+    tokens: described(Int, "tokens the model read ([CLS] and [SEP] included, after truncation)"),
+    truncated: described(v.boolean(), "true when the text was longer than the model's window (entities past it are missing)"),
+    cache: v.optional(CacheSourceSchema),
+  }),
+  "EntitiesResult",
+);
 
-const EntitiesAnswer = z.object({ model: z.string(), results: z.array(EntitiesResult) }).openapi("EntitiesAnswer");
+const EntitiesAnswer = named(v.object({ model: v.string(), results: v.array(EntitiesResult) }), "EntitiesAnswer");
 
-const route = createRoute({
-  method: "post",
-  path: "/v1/entities",
+const describeEntities = describeRoute({
   operationId: "findEntities",
   summary: "Named entities (token classification)",
-  middleware: [jsonBody()],
-  request: jsonRequest(EntitiesRequest),
   responses: {
     200: jsonAnswer(EntitiesAnswer, "one result per input, in request order"),
     ...errorResponses("plain", [...JSON_BODY_ERRORS, "empty_input", "too_many_inputs", "unsupported_model", "too_much_work", ...MODEL_ERRORS, ...V1_ERRORS]),
@@ -67,7 +68,7 @@ const route = createRoute({
   security: V1_SECURITY,
 });
 
-export const entities = routeGroup().openapi(route, async (c) => {
+export const entities = routeGroup().post("/v1/entities", describeEntities, jsonBody(), jsonRequest(EntitiesRequest), async (c) => {
   const body = c.req.valid("json");
   const request = textInputs(body.input, c.var.config.maxBatch);
   const deps = classifyDeps(c);

@@ -2,18 +2,19 @@
  * @module routes/health
  * `GET /healthz`: liveness, no model work, no auth.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { errorResponses, jsonAnswer, routeGroup } from "./openapi.ts";
 
-const route = createRoute({
-  method: "get",
-  path: "/healthz",
-  operationId: "health",
-  summary: "Liveness",
-  responses: {
-    200: jsonAnswer(z.object({ status: z.literal("ok") }), "the Worker is up (no model is touched)"),
-    ...errorResponses("plain", ["config_error", "internal_error"]),
-  },
-});
-
-export const health = routeGroup().openapi(route, (c) => c.json({ status: "ok" as const }, 200));
+export const health = routeGroup().get(
+  "/healthz",
+  describeRoute({
+    operationId: "health",
+    summary: "Liveness",
+    responses: {
+      200: jsonAnswer(v.object({ status: v.literal("ok") }), "the Worker is up (no model is touched)"),
+      ...errorResponses("plain", ["config_error", "internal_error"]),
+    },
+  }),
+  (c) => c.json({ status: "ok" as const }, 200),
+);

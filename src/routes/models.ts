@@ -7,34 +7,35 @@
  * cannot be read is still listed, with `loaded: false` and its `error`; the list waits for every
  * read to settle (no fail-fast: a read left behind would belong to a finished request).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { ApiError } from "../errors.ts";
 import { ErrorCodeSchema, errorResponses, jsonAnswer, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
+import { described, Int, named } from "./schema-doc.ts";
 import { deferrer } from "./outcome.ts";
 
 /** `owned_by` of every model listed. */
 export const OWNED_BY = "albert-edge";
 
-const ModelEntry = z
-  .object({
-    id: z.string(),
-    object: z.literal("model"),
-    created: z.int().openapi({ description: "always 0: the shards carry no creation time" }),
-    owned_by: z.literal(OWNED_BY),
-    task: z.string().optional().openapi({ example: "single_label_classification" }),
-    labels: z.array(z.string()).optional(),
-    version: z.string().optional().openapi({ description: "content hash of the shards" }),
-    loaded: z.boolean().openapi({ description: "loaded in this isolate" }),
-    aliases: z.array(z.string()).optional().openapi({ description: "the OpenAI model names that stand for this model (the moderation model)" }),
-    error: z.object({ code: ErrorCodeSchema, message: z.string() }).optional().openapi({ description: "why the manifest could not be read (then only id and loaded are known)" }),
-  })
-  .openapi("Model");
+const ModelEntry = named(
+  v.object({
+    id: v.string(),
+    object: v.literal("model"),
+    created: described(Int, "always 0: the shards carry no creation time"),
+    owned_by: v.literal(OWNED_BY),
+    task: v.optional(v.pipe(v.string(), v.metadata({ example: "single_label_classification" }))),
+    labels: v.optional(v.array(v.string())),
+    version: v.optional(described(v.string(), "content hash of the shards")),
+    loaded: described(v.boolean(), "loaded in this isolate"),
+    aliases: v.optional(described(v.array(v.string()), "the OpenAI model names that stand for this model (the moderation model)")),
+    error: v.optional(described(v.object({ code: ErrorCodeSchema, message: v.string() }), "why the manifest could not be read (then only id and loaded are known)")),
+  }),
+  "Model",
+);
 
-const ModelList = z.object({ object: z.literal("list"), default: z.string(), data: z.array(ModelEntry) }).openapi("ModelList");
+const ModelList = named(v.object({ object: v.literal("list"), default: v.string(), data: v.array(ModelEntry) }), "ModelList");
 
-const route = createRoute({
-  method: "get",
-  path: "/v1/models",
+const describeModels = describeRoute({
   operationId: "listModels",
   summary: "List the served models (OpenAI-compatible)",
   responses: {
@@ -44,7 +45,7 @@ const route = createRoute({
   security: V1_SECURITY,
 });
 
-export const models = routeGroup().openapi(route, async (c) => {
+export const models = routeGroup().get("/v1/models", describeModels, async (c) => {
   const registry = c.var.registry;
   const { model: moderationModel, aliases } = c.var.config.moderation;
   const keepAlive = deferrer(c);

@@ -7,56 +7,66 @@
  * parts are refused (400 `unsupported_input`): the models read text only. Errors name the field at
  * fault (`param`).
  */
-import { z } from "@hono/zod-openapi";
+import * as v from "valibot";
 import { ApiError } from "../errors.ts";
+import { described, named } from "./schema-doc.ts";
 import { checkBatch, ModelFieldSchema, TextSchema } from "./text-input.ts";
+import { codedCheck, jsonObject } from "./validation.ts";
 
 const PART = '{"type": "text", "text": "..."}';
 const SHAPES = `a string, an array of strings, or an array of ${PART} parts`;
 
-const TextPart = z
-  .object(
-    {
-      type: z.literal("text", { error: 'must be "text" (images are not supported)' }),
-      text: z.string({ error: "must be a string" }),
-    },
-    { error: `must be a ${PART} part` },
-  )
-  .openapi("ModerationTextPart");
+const TextPart = named(
+  jsonObject({ type: v.literal("text", 'must be "text" (images are not supported)'), text: v.string("must be a string") }, `must be a ${PART} part`),
+  "ModerationTextPart",
+);
 
-const ImagePart = z
-  .object({ type: z.literal("image_url"), image_url: z.unknown().optional() })
-  .refine(() => false, { message: "is an image part; images are not supported: this service moderates text only", params: { code: "unsupported_input" } })
-  .openapi("ModerationImagePart", { description: "OpenAI's image part: always refused with 400 unsupported_input" });
+const ImagePart = v.pipe(
+  v.object({ type: v.literal("image_url"), image_url: v.optional(v.unknown()) }),
+  codedCheck("unsupported_input", () => false, "is an image part; images are not supported: this service moderates text only"),
+  v.description("OpenAI's image part: always refused with 400 unsupported_input"),
+  v.metadata({ ref: "ModerationImagePart" }),
+);
 
-const Item = z.union([TextSchema, TextPart, ImagePart], { error: `must be a string or a ${PART} part` });
+const Item = v.union([TextSchema, TextPart, ImagePart], `must be a string or a ${PART} part`);
 
-const Items = z
-  .array(Item)
-  .min(1, { error: "must not be an empty array" })
-  .superRefine((items, ctx) => {
+const Items = v.pipe(
+  v.array(Item),
+  v.minLength(1, "must not be an empty array"),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const items = dataset.value;
     const strings = items.findIndex((item) => typeof item === "string");
     if (strings >= 0 && items.some((item) => typeof item === "object")) {
-      ctx.addIssue({ code: "custom", path: [strings], message: `must be a ${PART} part: "input" mixes strings and parts` });
+      addIssue({
+        message: `must be a ${PART} part: "input" mixes strings and parts`,
+        path: [{ type: "array", origin: "value", input: items, key: strings, value: items[strings] }],
+      });
     }
-  });
+  }),
+);
 
-export const ModerationRequestSchema = z
-  .object(
+export const ModerationRequestSchema = named(
+  jsonObject(
     {
-      model: ModelFieldSchema.openapi({
-        description: "MODERATION_MODEL's OpenAI aliases (omni-moderation-latest, …) or a multi-label model's id; MODERATION_MODEL when absent",
-        example: "omni-moderation-latest",
-      }),
-      input: z
-        .union([TextSchema, Items], { error: (issue) => (issue.input === undefined ? `is missing: give ${SHAPES}` : `must be ${SHAPES}`) })
-        .openapi({ description: `${SHAPES}; strings are answered one result each (at most MAX_BATCH), parts are joined by a newline into one submission` }),
+      model: v.optional(
+        v.pipe(
+          v.unwrap(ModelFieldSchema),
+          v.description("MODERATION_MODEL's OpenAI aliases (omni-moderation-latest, …) or a multi-label model's id; MODERATION_MODEL when absent"),
+          v.metadata({ example: "omni-moderation-latest" }),
+        ),
+      ),
+      input: described(
+        v.union([TextSchema, Items], (issue) => (issue.input === undefined ? `is missing: give ${SHAPES}` : `must be ${SHAPES}`)),
+        `${SHAPES}; strings are answered one result each (at most MAX_BATCH), parts are joined by a newline into one submission`,
+      ),
     },
-    { error: 'request body must be a JSON object like {"input": "text"}' },
-  )
-  .openapi("ModerationRequest");
+    'request body must be a JSON object like {"input": "text"}',
+  ),
+  "ModerationRequest",
+);
 
-type ModerationInput = z.infer<typeof ModerationRequestSchema>["input"];
+type ModerationInput = v.InferOutput<typeof ModerationRequestSchema>["input"];
 
 /** One entry per result, in request order: strings one each (at most `maxBatch`), parts joined into one. */
 export function moderationInputs(input: ModerationInput, maxBatch: number): string[] {

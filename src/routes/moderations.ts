@@ -7,7 +7,8 @@
  * OpenAI's model names (`MODERATION_ALIASES`) stand for `MODERATION_MODEL`. Errors are OpenAI's
  * error object (`middleware/openai-errors.ts`).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { cachePolicy } from "../cache/result-cache.ts";
 import { ApiError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
@@ -15,28 +16,27 @@ import { moderateTexts } from "../services/moderate.ts";
 import { withOpenAICategories } from "../services/openai-categories.ts";
 import { moderationInputs, ModerationRequestSchema } from "./moderation-input.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
+import { described, named } from "./schema-doc.ts";
 import { classifyDeps, reportTimings } from "./outcome.ts";
 
-const ModerationResult = z
-  .object({
-    flagged: z.boolean(),
-    categories: z.record(z.string(), z.boolean()).openapi({ description: "the model's labels and the OpenAI names they map to: flagged or not" }),
-    category_scores: z.record(z.string(), z.number()),
-    category_applied_input_types: z.record(z.string(), z.array(z.literal("text"))),
-  })
-  .openapi("ModerationResult");
+const ModerationResult = named(
+  v.object({
+    flagged: v.boolean(),
+    categories: described(v.record(v.string(), v.boolean()), "the model's labels and the OpenAI names they map to: flagged or not"),
+    category_scores: v.record(v.string(), v.number()),
+    category_applied_input_types: v.record(v.string(), v.array(v.literal("text"))),
+  }),
+  "ModerationResult",
+);
 
-const ModerationAnswer = z
-  .object({ id: z.string().openapi({ example: "modr-0b9c…" }), model: z.string(), results: z.array(ModerationResult) })
-  .openapi("ModerationAnswer");
+const ModerationAnswer = named(
+  v.object({ id: v.pipe(v.string(), v.metadata({ example: "modr-0b9c…" })), model: v.string(), results: v.array(ModerationResult) }),
+  "ModerationAnswer",
+);
 
-const route = createRoute({
-  method: "post",
-  path: "/v1/moderations",
+const describeModerations = describeRoute({
   operationId: "createModeration",
   summary: "Moderate texts (OpenAI-compatible)",
-  middleware: [jsonBody()],
-  request: jsonRequest(ModerationRequestSchema),
   responses: {
     200: jsonAnswer(ModerationAnswer, "one result per string input, or one for all the text parts"),
     ...errorResponses("openai", [...JSON_BODY_ERRORS, "empty_input", "too_many_inputs", "unsupported_input", "unsupported_model", "too_much_work", ...MODEL_ERRORS, ...V1_ERRORS]),
@@ -44,7 +44,7 @@ const route = createRoute({
   security: V1_SECURITY,
 });
 
-export const moderations = routeGroup().openapi(route, async (c) => {
+export const moderations = routeGroup().post("/v1/moderations", describeModerations, jsonBody(), jsonRequest(ModerationRequestSchema), async (c) => {
   const body = c.req.valid("json");
   const inputs = moderationInputs(body.input, c.var.config.maxBatch);
   const { model, thresholds, aliases, categories } = c.var.config.moderation;

@@ -1,22 +1,24 @@
 /**
  * @module routes/openapi
  * The one pattern every route follows, so that `GET /openapi.json` is generated from the same
- * schemas that validate the requests (`@hono/zod-openapi`: zod schemas, Hono's validator, and
- * `@asteasolutions/zod-to-openapi` for the document). A route group is
+ * schemas that validate the requests (`hono-openapi`: valibot schemas, validated through Standard
+ * Schema, and `@valibot/to-json-schema` for the document). We left `@hono/zod-openapi` + zod for
+ * size and memory: zod alone held ~3 MB of heap in every isolate (see the README). A route group is
  *
  * ```ts
- * export const things = routeGroup().openapi(
- *   createRoute({
- *     method: "post",
- *     path: "/v1/things",
- *     middleware: [jsonBody()],                       // 415 / 413 / invalid_json, before validation
- *     request: jsonRequest(ThingRequest),             // zod schema: validates and documents the body
+ * export const things = routeGroup().post(
+ *   "/v1/things",
+ *   describeRoute({
+ *     operationId: "things",
+ *     summary: "…",
  *     responses: {
  *       200: jsonAnswer(ThingAnswer, "the things"),   // documents the answer (not checked at run time)
  *       ...errorResponses("plain", [...JSON_BODY_ERRORS, ...V1_ERRORS, "model_not_found"]),
  *     },
  *     security: V1_SECURITY,
  *   }),
+ *   jsonBody(),                                       // 415 / 413 / invalid_json, before validation
+ *   jsonRequest(ThingRequest),                        // valibot schema: validates and documents the body
  *   async (c) => {
  *     const body = c.req.valid("json");              // typed and valid
  *     ...
@@ -26,42 +28,46 @@
  * ```
  *
  * and is mounted with `app.route("/", things)` in `app.ts`. A failed validation never reaches the
- * handler: the group's `defaultHook` (`routes/validation.ts`) throws our `ApiError`
- * (`invalid_request`, or the `params.code` of the check, e.g. `empty_input`) naming the field.
- * Schema messages are predicates (`"must be a string"`): the hook puts the field in front. Limits
- * known only at run time (`MAX_BATCH`) are checked by the handler after validation. Routes whose
- * bodies are not ours (webhooks, the proxy) document a plain JSON-schema object, which the library
- * documents but does not validate (it validates zod schemas only), so the raw bytes stay untouched.
- * Every code a route can answer is listed in its `errorResponses`; the codes are `ErrorCode`.
+ * handler: `jsonRequest`'s hook (`routes/validation.ts`) throws our `ApiError` (`invalid_request`,
+ * or the code of a `codedCheck`, e.g. `empty_input`) naming the field. Schema messages are
+ * predicates (`"must be a string"`): the hook puts the field in front. Limits known only at run
+ * time (`MAX_BATCH`) are checked by the handler after validation. A schema is a named component
+ * of the document when its pipe ends with `v.metadata({ ref: "Name" })` (`named`, `routes/schema-doc.ts`). Routes whose
+ * bodies are not ours (webhooks, the proxy) document plain JSON-schema objects and validate
+ * nothing, so the raw bytes stay untouched. Every code a route can answer is listed in its
+ * `errorResponses`; the codes are `ErrorCode`.
  */
-import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { Hono } from "hono";
+import { resolver, validator } from "hono-openapi";
+import * as v from "valibot";
 import type { AppEnv } from "../env.ts";
 import { ERROR_CODES, ERROR_STATUS, OPENAI_ERROR_TYPES, type ErrorCode } from "../errors.ts";
+import { described, named } from "./schema-doc.ts";
 import { validationHook } from "./validation.ts";
 
-/** A new route group: an `OpenAPIHono` whose validation failures are our errors. */
-export function routeGroup(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+/** A new route group (a plain Hono app; the document is read from its routes' `describeRoute`). */
+export function routeGroup(): Hono<AppEnv> {
+  return new Hono<AppEnv>();
 }
 
-export const ErrorCodeSchema = z.enum(ERROR_CODES).openapi("ErrorCode", {
-  description: "Every error code the API answers (each with one HTTP status; see the README's error table).",
-});
+export const ErrorCodeSchema = named(v.picklist(ERROR_CODES), "ErrorCode", "Every error code the API answers (each with one HTTP status; see the README's error table).");
 
-export const ErrorSchema = z
-  .object({ error: z.object({ code: ErrorCodeSchema, message: z.string().openapi({ description: "what went wrong, naming the field or limit at fault" }) }) })
-  .openapi("Error");
+export const ErrorSchema = named(
+  v.object({ error: v.object({ code: ErrorCodeSchema, message: described(v.string(), "what went wrong, naming the field or limit at fault") }) }),
+  "Error",
+);
 
-export const OpenAIErrorSchema = z
-  .object({
-    error: z.object({
-      message: z.string(),
-      type: z.enum(OPENAI_ERROR_TYPES).openapi({ description: "follows the status: 401 authentication_error, 403 permission_error, 429 rate_limit_error, 5xx server_error, other 4xx invalid_request_error" }),
-      param: z.string().nullable().openapi({ description: "the request field at fault (`input`, `input[2]`, `model`), or null" }),
+export const OpenAIErrorSchema = named(
+  v.object({
+    error: v.object({
+      message: v.string(),
+      type: described(v.picklist(OPENAI_ERROR_TYPES), "follows the status: 401 authentication_error, 403 permission_error, 429 rate_limit_error, 5xx server_error, other 4xx invalid_request_error"),
+      param: described(v.nullable(v.string()), "the request field at fault (`input`, `input[2]`, `model`), or null"),
       code: ErrorCodeSchema,
     }),
-  })
-  .openapi("OpenAIError");
+  }),
+  "OpenAIError",
+);
 
 /** Errors any JSON body can get before its schema is checked, and the schema's own failure. */
 export const JSON_BODY_ERRORS = ["unsupported_media_type", "payload_too_large", "invalid_json", "invalid_request"] as const satisfies readonly ErrorCode[];
@@ -75,14 +81,14 @@ export const MODEL_ERRORS = ["model_not_found", "model_unavailable"] as const sa
 /** `/v1/*` takes `Authorization: Bearer <key>` when `API_KEYS` / `API_KEY` is set (else open). */
 export const V1_SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, {}];
 
-/** `request` of a route with a required JSON body validated by `schema`. */
-export function jsonRequest<T extends z.ZodType>(schema: T) {
-  return { body: { required: true as const, content: { "application/json": { schema } } } };
+/** The middleware that validates a required JSON body by `schema` (our errors) and documents it. */
+export function jsonRequest<S extends v.GenericSchema>(schema: S) {
+  return validator("json", schema, validationHook);
 }
 
 /** A JSON answer documented by `schema`. */
-export function jsonAnswer<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { "application/json": { schema } } };
+export function jsonAnswer(schema: v.GenericSchema, description: string) {
+  return { description, content: { "application/json": { schema: resolver(schema) } } };
 }
 
 /**
@@ -93,9 +99,9 @@ export function errorResponses(style: "plain" | "openai", codes: readonly ErrorC
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(codes)) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
   const schema = style === "plain" ? ErrorSchema : OpenAIErrorSchema;
-  const responses: Record<number, { description: string; content: { "application/json": { schema: typeof schema } } }> = {};
+  const responses: Record<number, ReturnType<typeof jsonAnswer>> = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
-    responses[status] = { description: `error: ${list.map((code) => `\`${code}\``).join(", ")}`, content: { "application/json": { schema } } };
+    responses[status] = jsonAnswer(schema, `error: ${list.map((code) => `\`${code}\``).join(", ")}`);
   }
   return responses;
 }

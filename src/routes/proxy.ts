@@ -14,7 +14,6 @@ import { cutToTokens, formatTag, sentimentTagger, type SentimentClassifier, type
 import { classifyTexts } from "../services/classify.ts";
 import { routeGroup } from "./openapi.ts";
 import { classifyDeps } from "./outcome.ts";
-import { proxyRoutes } from "./proxy-doc.ts";
 
 /** The Worker's own models and result cache, as a sentiment classifier. */
 function serviceClassifier(c: Context<AppEnv>): SentimentClassifier {
@@ -39,9 +38,8 @@ function proxyConfig(c: Context<AppEnv>): ProxyConfig {
   return proxy;
 }
 
-/** Documented by `proxyRoutes` (one operation per method); bodies are the origin's, not validated. */
+/** Documented by `proxyPathItem` (one operation per method); bodies are the origin's, not validated. */
 export const proxy = routeGroup();
-for (const route of proxyRoutes()) proxy.openAPIRegistry.registerPath(route);
 proxy.all(
   "/proxy/*",
   async (c, next) => {

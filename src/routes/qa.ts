@@ -9,59 +9,74 @@
  * when that is less) and the best span over all windows wins. With `top_k` > 1, `answers` lists
  * the best `top_k`, best first. Only question-answering models; others get 400 `unsupported_model`.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { cachePolicy } from "../cache/result-cache.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { answerWithCache } from "../services/qa.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
+import { described, Int, named } from "./schema-doc.ts";
 import { classifyDeps, reportCached } from "./outcome.ts";
 import { resolveForTask } from "./task-model.ts";
 import { checkBatch, CacheSourceSchema, ModelFieldSchema, TextSchema } from "./text-input.ts";
+import { jsonObject } from "./validation.ts";
 
-const QuestionSchema = z.object({ question: TextSchema, context: TextSchema }, { error: 'must be an object like {"question", "context"}' }).openapi("Question");
+const QuestionSchema = named(jsonObject({ question: TextSchema, context: TextSchema }, 'must be an object like {"question", "context"}'), "Question");
 
-const QaRequest = z
-  .object(
-    {
-      model: ModelFieldSchema,
-      question: TextSchema.optional(),
-      context: TextSchema.optional(),
-      input: z.array(QuestionSchema).min(1, { error: "must not be an empty array" }).optional().openapi({ description: 'several questions at once (instead of "question" and "context"), answered in order' }),
-      top_k: z.int({ error: "must be an integer from 1 to 20" }).min(1, { error: "must be an integer from 1 to 20" }).max(20, { error: "must be an integer from 1 to 20" }).optional().openapi({ description: "answers per question, best first (default 1)" }),
-      max_answer_tokens: z.int({ error: "must be an integer from 1 to 512" }).min(1, { error: "must be an integer from 1 to 512" }).max(512, { error: "must be an integer from 1 to 512" }).optional().openapi({ description: "longest answer in tokens (default 30)" }),
-    },
-    { error: 'request body must be a JSON object like {"question": "…", "context": "…"}' },
-  )
-  .refine((b) => (b.input === undefined ? b.question !== undefined && b.context !== undefined : b.question === undefined && b.context === undefined), {
-    message: 'give "question" and "context", or "input": [{"question", "context"}, …], not both',
-  })
-  .openapi("QaRequest");
+/** An optional integer from `min` to `max`, every failure saying so. */
+function intIn(min: number, max: number, description: string) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return v.optional(described(v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message)), description));
+}
 
-const AnswerSchema = z
-  .object({
-    answer: z.string().openapi({ description: "context.slice(start, end)" }),
-    score: z.number().openapi({ description: "start probability × end probability, within the window it came from" }),
-    start: z.int().openapi({ description: "offset of the answer in the context (UTF-16 code units)" }),
-    end: z.int(),
-  })
-  .openapi("Answer");
+const QaRequest = named(
+  v.pipe(
+    jsonObject(
+      {
+        model: ModelFieldSchema,
+        question: v.optional(TextSchema),
+        context: v.optional(TextSchema),
+        input: v.optional(
+          described(v.pipe(v.array(QuestionSchema), v.minLength(1, "must not be an empty array")), 'several questions at once (instead of "question" and "context"), answered in order'),
+        ),
+        top_k: intIn(1, 20, "answers per question, best first (default 1)"),
+        max_answer_tokens: intIn(1, 512, "longest answer in tokens (default 30)"),
+      },
+      'request body must be a JSON object like {"question": "…", "context": "…"}',
+    ),
+    v.check(
+      (b) => (b.input === undefined ? b.question !== undefined && b.context !== undefined : b.question === undefined && b.context === undefined),
+      'give "question" and "context", or "input": [{"question", "context"}, …], not both',
+    ),
+  ),
+  "QaRequest",
+);
 
-const QaResult = AnswerSchema.extend({
-  answers: z.array(AnswerSchema).optional().openapi({ description: "the best top_k answers, best first (top_k > 1 only)" }),
-  tokens: z.int().openapi({ description: "tokens run over all windows" }),
-  windows: z.int().openapi({ description: "windows the context was cut into" }),
-  cache: CacheSourceSchema.optional(),
-}).openapi("QaResult");
+const answerEntries = {
+  answer: described(v.string(), "context.slice(start, end)"),
+  score: described(v.number(), "start probability × end probability, within the window it came from"),
+  start: described(Int, "offset of the answer in the context (UTF-16 code units)"),
+  end: Int,
+};
 
-const QaAnswer = z.object({ model: z.string(), results: z.array(QaResult) }).openapi("QaAnswer");
+const AnswerSchema = named(v.object(answerEntries), "Answer");
 
-const route = createRoute({
-  method: "post",
-  path: "/v1/qa",
+const QaResult = named(
+  v.object({
+    ...answerEntries,
+    answers: v.optional(described(v.array(AnswerSchema), "the best top_k answers, best first (top_k > 1 only)")),
+    tokens: described(Int, "tokens run over all windows"),
+    windows: described(Int, "windows the context was cut into"),
+    cache: v.optional(CacheSourceSchema),
+  }),
+  "QaResult",
+);
+
+const QaAnswer = named(v.object({ model: v.string(), results: v.array(QaResult) }), "QaAnswer");
+
+const describeQa = describeRoute({
   operationId: "answerQuestions",
   summary: "Extractive question answering",
-  middleware: [jsonBody()],
-  request: jsonRequest(QaRequest),
   responses: {
     200: jsonAnswer(QaAnswer, "one result per question, in request order"),
     ...errorResponses("plain", [...JSON_BODY_ERRORS, "empty_input", "too_many_inputs", "unsupported_model", "too_much_work", ...MODEL_ERRORS, ...V1_ERRORS]),
@@ -69,7 +84,7 @@ const route = createRoute({
   security: V1_SECURITY,
 });
 
-export const qa = routeGroup().openapi(route, async (c) => {
+export const qa = routeGroup().post("/v1/qa", describeQa, jsonBody(), jsonRequest(QaRequest), async (c) => {
   const body = c.req.valid("json");
   const batch = body.input !== undefined;
   const inputs = body.input ?? [{ question: body.question!, context: body.context! }];

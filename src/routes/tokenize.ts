@@ -5,35 +5,34 @@
  * tokenizer and max length (without loading the model itself). `offsets` gives each token's
  * `[start, end)` in UTF-16 code units of its input string (null for [CLS] and [SEP]).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { describeRoute } from "hono-openapi";
 import { setMetric } from "hono/timing";
+import * as v from "valibot";
 import { jsonBody } from "../middleware/json-body.ts";
 import { recordUsage } from "../middleware/usage.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
+import { described, Int, named } from "./schema-doc.ts";
 import { deferrer } from "./outcome.ts";
 import { TextRequestSchema, textInputs } from "./text-input.ts";
 
-const Encoding = z
-  .object({
-    ids: z.array(z.int()).openapi({ description: "[CLS], the text's ids, [SEP]" }),
-    pieces: z.array(z.string()).openapi({ description: "the piece of each id" }),
-    offsets: z.array(z.tuple([z.int(), z.int()]).nullable()).openapi({
-      description:
-        "each id's [start, end) in UTF-16 code units of its input (what String.slice takes); null for [CLS] and [SEP]; a leading ▁ does not cover the whitespace it stands for",
-    }),
-    truncated: z.boolean().openapi({ description: "ids were dropped to fit the model's maximum length" }),
-  })
-  .openapi("Encoding");
+const Encoding = named(
+  v.object({
+    ids: described(v.array(Int), "[CLS], the text's ids, [SEP]"),
+    pieces: described(v.array(v.string()), "the piece of each id"),
+    offsets: described(
+      v.array(v.nullable(v.tuple([Int, Int]))),
+      "each id's [start, end) in UTF-16 code units of its input (what String.slice takes); null for [CLS] and [SEP]; a leading ▁ does not cover the whitespace it stands for",
+    ),
+    truncated: described(v.boolean(), "ids were dropped to fit the model's maximum length"),
+  }),
+  "Encoding",
+);
 
-const TokenizeAnswer = z.object({ model: z.string(), tokens: z.array(Encoding) }).openapi("TokenizeAnswer");
+const TokenizeAnswer = named(v.object({ model: v.string(), tokens: v.array(Encoding) }), "TokenizeAnswer");
 
-const route = createRoute({
-  method: "post",
-  path: "/v1/tokenize",
+const describeTokenize = describeRoute({
   operationId: "tokenize",
   summary: "Tokenize texts with a model's tokenizer",
-  middleware: [jsonBody()],
-  request: jsonRequest(TextRequestSchema),
   responses: {
     200: jsonAnswer(TokenizeAnswer, "one encoding per input, in request order"),
     ...errorResponses("plain", [...JSON_BODY_ERRORS, "empty_input", "too_many_inputs", ...MODEL_ERRORS, ...V1_ERRORS]),
@@ -41,7 +40,7 @@ const route = createRoute({
   security: V1_SECURITY,
 });
 
-export const tokenize = routeGroup().openapi(route, async (c) => {
+export const tokenize = routeGroup().post("/v1/tokenize", describeTokenize, jsonBody(), jsonRequest(TextRequestSchema), async (c) => {
   const body = c.req.valid("json");
   const request = textInputs(body.input, c.var.config.maxBatch);
   const registry = c.var.registry;

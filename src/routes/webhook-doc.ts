@@ -1,36 +1,42 @@
 /**
  * @module routes/webhook-doc
  * The OpenAPI description of `POST /v1/webhooks/{hook}`. The body is the sender's own payload, so
- * it is documented as a generic JSON object (a plain JSON schema, which the library documents but
- * does not validate: the route must verify the signature on the untouched raw bytes first).
+ * it is documented as a generic JSON object (a plain JSON schema: nothing validates it, the route
+ * must verify the signature on the untouched raw bytes first). Used as the route's `describeRoute`.
  */
-import { z, type RouteConfig } from "@hono/zod-openapi";
+import { describeRoute, resolver } from "hono-openapi";
+import * as v from "valibot";
 import { ErrorSchema, errorResponses, jsonAnswer, MODEL_ERRORS } from "./openapi.ts";
+import { described, Int, named } from "./schema-doc.ts";
 
-const FieldVerdict = z
-  .object({
-    field: z.string().openapi({ description: "the JSON pointer of the text (arrays walked: /commits/0/message)" }),
-    flagged: z.boolean(),
-    categories: z.record(z.string(), z.boolean()),
-    category_scores: z.record(z.string(), z.number()),
-  })
-  .openapi("WebhookFieldVerdict");
+const FieldVerdict = named(
+  v.object({
+    field: described(v.string(), "the JSON pointer of the text (arrays walked: /commits/0/message)"),
+    flagged: v.boolean(),
+    categories: v.record(v.string(), v.boolean()),
+    category_scores: v.record(v.string(), v.number()),
+  }),
+  "WebhookFieldVerdict",
+);
 
-const Verdict = z
-  .object({
-    hook: z.string(),
-    model: z.string().openapi({ description: "id@version of the moderation model" }),
-    flagged: z.boolean(),
-    moderated: z.boolean().openapi({ description: "false when no configured field held text (e.g. GitHub's ping)" }),
-    reason: z.string().optional().openapi({ description: "why nothing was moderated (only when moderated is false)" }),
-    results: z.array(FieldVerdict),
-    forwarded: z.object({ status: z.int() }).optional().openapi({ description: "the target's status (action forward)" }),
-  })
-  .openapi("WebhookVerdict");
+const Verdict = named(
+  v.object({
+    hook: v.string(),
+    model: described(v.string(), "id@version of the moderation model"),
+    flagged: v.boolean(),
+    moderated: described(v.boolean(), "false when no configured field held text (e.g. GitHub's ping)"),
+    reason: v.optional(described(v.string(), "why nothing was moderated (only when moderated is false)")),
+    results: v.array(FieldVerdict),
+    forwarded: v.optional(described(v.object({ status: Int }), "the target's status (action forward)")),
+  }),
+  "WebhookVerdict",
+);
 
-const VerdictError = ErrorSchema.extend({ moderation: Verdict.optional() }).openapi("WebhookError", {
-  description: "our error envelope; `flagged` and `forward_failed` also carry the verdict in `moderation`",
-});
+const VerdictError = named(
+  v.object({ ...ErrorSchema.pipe[0].entries, moderation: v.optional(Verdict) }),
+  "WebhookError",
+  "our error envelope; `flagged` and `forward_failed` also carry the verdict in `moderation`",
+);
 
 const errors = errorResponses("plain", [
   "hook_not_found",
@@ -50,32 +56,28 @@ const errors = errorResponses("plain", [
   "internal_error",
 ]);
 
-export const webhookRoute: RouteConfig = {
-  method: "post",
-  path: "/v1/webhooks/{hook}",
+export const describeWebhook = describeRoute({
   operationId: "moderateWebhook",
   summary: "Moderate a signed webhook delivery",
   description:
     "The hook (WEBHOOKS) names the signature scheme (`github`: `X-Hub-Signature-256`; `timestamped`: `t=<unix>,v1=<hex>` in its signature header; `none`), " +
     "the JSON pointers of the text fields, and the action: `respond` answers the verdict, `forward` sends the original body to the hook's target " +
     "with `x-moderation-*` headers. Signed by the hook's secret, not by the API key; not rate limited.",
-  request: {
-    params: z.object({ hook: z.string().openapi({ description: "a webhook name from WEBHOOKS" }) }),
-    body: {
-      required: true,
-      description: "the sender's payload, verified byte for byte",
-      content: {
-        "application/json": { schema: { type: "object", additionalProperties: true, description: "any JSON payload" } },
-        "application/x-www-form-urlencoded": {
-          schema: { type: "object", properties: { payload: { type: "string", description: "the JSON payload (GitHub's form encoding)" } }, required: ["payload"] },
-        },
+  parameters: [{ name: "hook", in: "path", required: true, description: "a webhook name from WEBHOOKS", schema: { type: "string" } }],
+  requestBody: {
+    required: true,
+    description: "the sender's payload, verified byte for byte",
+    content: {
+      "application/json": { schema: { type: "object", additionalProperties: true, description: "any JSON payload" } },
+      "application/x-www-form-urlencoded": {
+        schema: { type: "object", properties: { payload: { type: "string", description: "the JSON payload (GitHub's form encoding)" } }, required: ["payload"] },
       },
     },
   },
   responses: {
     200: jsonAnswer(Verdict, "the verdict (action respond), or the verdict with the target's status (action forward)"),
     ...errors,
-    422: { ...errors[422]!, content: { "application/json": { schema: VerdictError } } },
-    502: { ...errors[502]!, content: { "application/json": { schema: VerdictError } } },
+    422: { ...errors[422]!, content: { "application/json": { schema: resolver(VerdictError) } } },
+    502: { ...errors[502]!, content: { "application/json": { schema: resolver(VerdictError) } } },
   },
-};
+});

@@ -21,7 +21,7 @@ import { SignatureError, verifyGithub, verifyTimestamped } from "../webhooks/sig
 import type { ModerationVerdict } from "../webhooks/verdict.ts";
 import { routeGroup } from "./openapi.ts";
 import { classifyDeps, reportTimings } from "./outcome.ts";
-import { webhookRoute } from "./webhook-doc.ts";
+import { describeWebhook } from "./webhook-doc.ts";
 
 function hookFor(c: Context<AppEnv>): HookConfig {
   let hooks: ReadonlyMap<string, HookConfig>;
@@ -74,11 +74,11 @@ function parsePayload(raw: Uint8Array, contentType: string | undefined): unknown
   }
 }
 
-/** Documented by `webhookRoute`; not validated by schema (the signature needs the raw bytes). */
+/** Documented by `describeWebhook`; not validated by schema (the signature needs the raw bytes). */
 export const webhooks = routeGroup();
-webhooks.openAPIRegistry.registerPath(webhookRoute);
 webhooks.post(
   "/v1/webhooks/:hook",
+  describeWebhook,
   async (c, next) => {
     hookFor(c); // 404 before reading any body
     await next();

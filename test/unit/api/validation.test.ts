@@ -3,6 +3,7 @@
  * naming the field, `param`) is decided here, before any handler runs. The Worker tests drive the
  * same through HTTP; these pin each shape's answer.
  */
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../src/errors.ts";
 import { moderationInputs, ModerationRequestSchema } from "../../../src/routes/moderation-input.ts";
@@ -10,9 +11,9 @@ import { TextRequestSchema, textInputs } from "../../../src/routes/text-input.ts
 import { fieldName, validationError } from "../../../src/routes/validation.ts";
 
 function failure(schema: typeof TextRequestSchema | typeof ModerationRequestSchema, body: unknown) {
-  const result = schema.safeParse(body);
+  const result = v.safeParse(schema, body);
   expect(result.success, JSON.stringify(body)).toBe(false);
-  const error = validationError(result.error!.issues);
+  const error = validationError(result.issues!);
   return { status: error.status, code: error.code, message: error.message, param: error.param };
 }
 
@@ -48,8 +49,8 @@ describe("text request validation", () => {
   }
 
   it("accepts strings and arrays, ignores unknown fields, and checks the batch limit after validation", () => {
-    expect(TextRequestSchema.parse({ input: "hi", extra: 1 })).toEqual({ input: "hi" });
-    expect(textInputs(TextRequestSchema.parse({ input: ["a", "b"] }).input, 2)).toEqual({ inputs: ["a", "b"], batch: true });
+    expect(v.parse(TextRequestSchema, { input: "hi", extra: 1 })).toEqual({ input: "hi" });
+    expect(textInputs(v.parse(TextRequestSchema, { input: ["a", "b"] }).input, 2)).toEqual({ inputs: ["a", "b"], batch: true });
     expect(textInputs("a", 0)).toEqual({ inputs: ["a"], batch: false });
     const error = thrown(() => textInputs(["a", "b", "c"], 2));
     expect([error.status, error.code, error.message, error.param]).toEqual([400, "too_many_inputs", '"input" has 3 items; the maximum is 2', "input"]);
@@ -78,11 +79,11 @@ describe("moderation request validation (OpenAI's shapes)", () => {
   }
 
   it("joins text parts into one input, answers strings one each, and refuses parts without text", () => {
-    const parts = ModerationRequestSchema.parse({ input: [part("one"), part("two")] }).input;
+    const parts = v.parse(ModerationRequestSchema, { input: [part("one"), part("two")] }).input;
     expect(moderationInputs(parts, 1)).toEqual(["one\ntwo"]);
-    expect(moderationInputs(ModerationRequestSchema.parse({ input: ["a", "b"] }).input, 2)).toEqual(["a", "b"]);
-    expect(thrown(() => moderationInputs(ModerationRequestSchema.parse({ input: ["a", "b"] }).input, 1)).code).toBe("too_many_inputs");
-    const empty = thrown(() => moderationInputs(ModerationRequestSchema.parse({ input: [part(" "), part("")] }).input, 32));
+    expect(moderationInputs(v.parse(ModerationRequestSchema, { input: ["a", "b"] }).input, 2)).toEqual(["a", "b"]);
+    expect(thrown(() => moderationInputs(v.parse(ModerationRequestSchema, { input: ["a", "b"] }).input, 1)).code).toBe("too_many_inputs");
+    const empty = thrown(() => moderationInputs(v.parse(ModerationRequestSchema, { input: [part(" "), part("")] }).input, 32));
     expect([empty.code, empty.param]).toEqual(["empty_input", "input"]);
   });
 });
