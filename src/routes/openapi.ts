@@ -81,14 +81,22 @@ export const MODEL_ERRORS = ["model_not_found", "model_unavailable"] as const sa
 /** `/v1/*` takes `Authorization: Bearer <key>` when `API_KEYS` / `API_KEY` is set (else open). */
 export const V1_SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, {}];
 
+/** JSON Schema 2020-12, OpenAPI 3.1's dialect (tuples as `prefixItems`), not draft-07. */
+const DIALECT = { options: { target: "draft-2020-12" } };
+
 /** The middleware that validates a required JSON body by `schema` (our errors) and documents it. */
 export function jsonRequest<S extends v.GenericSchema>(schema: S) {
-  return validator("json", schema, validationHook);
+  return validator("json", schema, validationHook, DIALECT);
+}
+
+/** `schema` as the document describes it. */
+export function documented(schema: v.GenericSchema) {
+  return resolver(schema, DIALECT);
 }
 
 /** A JSON answer documented by `schema`. */
 export function jsonAnswer(schema: v.GenericSchema, description: string) {
-  return { description, content: { "application/json": { schema: resolver(schema) } } };
+  return { description, content: { "application/json": { schema: documented(schema) } } };
 }
 
 /**

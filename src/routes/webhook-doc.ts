@@ -4,9 +4,9 @@
  * it is documented as a generic JSON object (a plain JSON schema: nothing validates it, the route
  * must verify the signature on the untouched raw bytes first). Used as the route's `describeRoute`.
  */
-import { describeRoute, resolver } from "hono-openapi";
+import { describeRoute } from "hono-openapi";
 import * as v from "valibot";
-import { ErrorSchema, errorResponses, jsonAnswer, MODEL_ERRORS } from "./openapi.ts";
+import { documented, ErrorSchema, errorResponses, jsonAnswer, MODEL_ERRORS } from "./openapi.ts";
 import { described, Int, named } from "./schema-doc.ts";
 
 const FieldVerdict = named(
@@ -77,7 +77,7 @@ export const describeWebhook = describeRoute({
   responses: {
     200: jsonAnswer(Verdict, "the verdict (action respond), or the verdict with the target's status (action forward)"),
     ...errors,
-    422: { ...errors[422]!, content: { "application/json": { schema: resolver(VerdictError) } } },
-    502: { ...errors[502]!, content: { "application/json": { schema: resolver(VerdictError) } } },
+    422: { ...errors[422]!, content: { "application/json": { schema: documented(VerdictError) } } },
+    502: { ...errors[502]!, content: { "application/json": { schema: documented(VerdictError) } } },
   },
 });
