@@ -22,7 +22,7 @@ const TextPart = named(
 );
 
 const ImagePart = v.pipe(
-  v.object({ type: v.literal("image_url"), image_url: v.optional(v.unknown()) }),
+  jsonObject({ type: v.literal("image_url"), image_url: v.optional(v.unknown()) }, `must be a ${PART} part`),
   codedCheck("unsupported_input", () => false, "is an image part; images are not supported: this service moderates text only"),
   v.description("OpenAI's image part: always refused with 400 unsupported_input"),
   v.metadata({ ref: "ModerationImagePart" }),

@@ -36,27 +36,27 @@ export function codedCheck<T>(code: ErrorCode, requirement: (input: T) => boolea
 
 /**
  * An object schema whose failure as a whole says `message`, and whose missing required keys say
- * what their own schema says of `undefined` (`"input" is missing: …`), as zod did.
+ * what their own schema says of `undefined` (`"input" is missing: …`), as zod did. An array is not
+ * an object here (valibot's `object` would read its keys).
  */
 export function jsonObject<E extends v.ObjectEntries>(entries: E, message: string) {
-  return v.object(entries, (issue) => {
+  const object = v.object(entries, (issue) => {
     const key = issue.path?.[0]?.key;
-    if (Array.isArray(issue.path?.[0]?.input)) return message; // valibot reads an array as an object with missing keys
     if (issue.input !== undefined || typeof key !== "string" || !(key in entries)) return message;
     return v.safeParse(entries[key]!, undefined).issues?.[0]?.message ?? message;
   });
-}
-
-/** A missing key of an object schema given an array: the array itself is at fault, not the key. */
-function arrayForObject(issue: Issue): boolean {
-  const last = issue.path?.[issue.path.length - 1];
-  return issue.type === "object" && last?.origin === "key" && Array.isArray(last.input);
+  const noArrays: typeof object = {
+    ...object,
+    "~run"(dataset, config) {
+      return object["~run"](Array.isArray(dataset.value) ? { ...dataset, value: null } : dataset, config);
+    },
+  };
+  return v.pipe(noArrays); // a pipe of one, for Standard Schema's `validate` to run the `~run` above
 }
 
 /** The innermost issue worth reporting, with its full path. */
 function explain(issue: Issue, base: Path): { issue: Issue; path: Path } {
-  const own = keys(issue);
-  const path = [...base, ...(arrayForObject(issue) ? own.slice(0, -1) : own)];
+  const path = [...base, ...keys(issue)];
   if (issue.type !== "union" || issue.issues === undefined || issue.issues.length === 0) return { issue, path };
   let best: Issue | undefined;
   for (const inner of issue.issues) {
@@ -66,6 +66,14 @@ function explain(issue: Issue, base: Path): { issue: Issue; path: Path } {
   return best === undefined ? { issue, path } : explain(best, path);
 }
 
+/** What a schema without a message of its own says: the wording the API has always used. */
+function defaultMessage(issue: Issue): string {
+  if (issue.kind !== "schema" || issue.expected === null) return issue.message;
+  const input = issue.input;
+  const received = input === null ? "null" : Array.isArray(input) ? "array" : typeof input === "number" && !Number.isFinite(input) ? String(input) : typeof input;
+  return `Invalid input: expected ${issue.expected.toLowerCase()}, received ${received}`;
+}
+
 /** The `ApiError` for the first issue of a failed validation. */
 export function validationError(issues: readonly Issue[]): ApiError {
   const first = issues[0];
@@ -73,7 +81,7 @@ export function validationError(issues: readonly Issue[]): ApiError {
   const { issue, path } = explain(first, []);
   const named = (issue.requirement as { code?: unknown } | undefined)?.code;
   const code = isErrorCode(named) && ERROR_STATUS[named] === 400 ? named : "invalid_request";
-  const message = issue.message.startsWith("Invalid ") ? `is not valid (${issue.message})` : issue.message;
+  const message = issue.message.startsWith("Invalid ") ? `is not valid (${defaultMessage(issue)})` : issue.message;
   if (path.length === 0) return new ApiError(ERROR_STATUS[code], code, message);
   const field = fieldName(path);
   return new ApiError(ERROR_STATUS[code], code, `"${field}" ${message}`, {}, field);
