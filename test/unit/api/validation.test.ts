@@ -67,6 +67,7 @@ describe("moderation request validation (OpenAI's shapes)", () => {
     [{ input: [{ type: "video" }] }, "invalid_request", /^"input\[0\]\.type" must be "text" \(images are not supported\)$/, "input[0].type"],
     [{ input: [part(3)] }, "invalid_request", /^"input\[0\]\.text" must be a string$/, "input[0].text"],
     [{ input: [7] }, "invalid_request", /^"input\[0\]" must be a string or a \{"type": "text"/, "input[0]"],
+    [{ input: [["an array is not a part"]] }, "invalid_request", /^"input\[0\]" must be a string or a \{"type": "text"/, "input[0]"],
     [{ input: ["fine", " "] }, "empty_input", /^"input\[1\]" is empty$/, "input[1]"],
     [{ input: [] }, "invalid_request", /^"input" must not be an empty array$/, "input"],
   ];
