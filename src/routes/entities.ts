@@ -6,7 +6,7 @@
  * from the token labels (BIO / IOB2) as Hugging Face's token-classification pipeline does for each
  * strategy (default `simple`; `none` gives one row per token not labelled `O`); `start`/`end` are
  * UTF-16 code unit offsets into the input. Only token-classification models (default: the first
- * served one, e.g. `ner`); others get 400 `unsupported_model`.
+ * served one); others get 400 `unsupported_model`.
  */
 import { describeRoute } from "hono-openapi";
 import * as v from "valibot";

@@ -29,7 +29,7 @@ function isEntitiesItem(value: unknown): value is EntitiesItem {
 
 export async function findEntities(deps: RunDeps, id: string, inputs: readonly string[], strategy: EntityStrategy, policy: CachePolicy): Promise<CachedOutcome<EntitiesItem>> {
   const manifest = await deps.registry.manifest(id, deps.defer);
-  if (manifest.task !== "token_classification") throw wrongModel(manifest, "entities need a token_classification model (AlbertForTokenClassification), such as \"ner\"");
+  if (manifest.task !== "token_classification") throw wrongModel(manifest, "entities need a token_classification model (an AlbertForTokenClassification checkpoint, converted)");
   return runCached(
     deps,
     id,
