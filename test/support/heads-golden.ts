@@ -13,6 +13,17 @@ import { loadModelDir, type EngineName } from "../../src/node/load-model.ts";
 import { convertQuietly } from "./model-helpers.ts";
 import { sharedCheckpoint } from "./paths.ts";
 
+/** One row of ../shared/golden/albert-qa-mini.jsonl (see its README). */
+export interface QaGolden {
+  question: string;
+  context: string;
+  ids: number[];
+  token_type_ids: number[];
+  start_logits: number[];
+  end_logits: number[];
+  best: { start_token: number; end_token: number; score_logit_sum: number; answer?: string };
+}
+
 export const FORMS = ["fp32", "int8"] as const;
 export type Form = (typeof FORMS)[number];
 export const ENGINES: readonly EngineName[] = ["wasm", "ort"];

@@ -12,18 +12,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { answerQuestion, bestSpans, qaWindows } from "../../../src/heads/index.ts";
+import type { QaGolden } from "../../support/heads-golden.ts";
 import { goldenDir } from "../../support/paths.ts";
 import { albert } from "../tokenizer/helpers.ts";
-
-interface QaGolden {
-  question: string;
-  context: string;
-  ids: number[];
-  token_type_ids: number[];
-  start_logits: number[];
-  end_logits: number[];
-  best: { start_token: number; end_token: number; score_logit_sum: number; answer?: string };
-}
 
 const CLS = 2;
 const SEP = 3;

@@ -9,19 +9,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlbertModel, SequenceOutput } from "../../../src/model/index.ts";
-import { bestSpan, column, ENGINES, FORMS, loadForms, readJsonl, type Span } from "../../support/heads-golden.ts";
+import { bestSpan, column, ENGINES, FORMS, loadForms, readJsonl, type QaGolden, type Span } from "../../support/heads-golden.ts";
 import { maxAbsDiff } from "../../support/model-helpers.ts";
 import { sharedGolden, sharedPairAvailable, tempDir } from "../../support/paths.ts";
 
-interface Golden {
-  question: string;
-  context: string;
-  ids: number[];
-  token_type_ids: number[];
-  start_logits: number[];
-  end_logits: number[];
-  best: { start_token: number; end_token: number; score_logit_sum: number };
-}
+type Golden = QaGolden;
 
 const spanOf = (out: SequenceOutput, g: Golden): Span => bestSpan(column(out.tokenLogits!, 2, 0), column(out.tokenLogits!, 2, 1), g.token_type_ids);
 
