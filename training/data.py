@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 
+from conll import read_conll, sentence_texts  # noqa: F401  (read_conll: D.read_conll)
 from tok import AlbertTok
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,44 +75,6 @@ def read_davidson(data):
             texts.append(clean_tweet(row["tweet"]))
             classes.append(int(row["class"]))
     return texts, classes
-
-
-def read_conll_sentences(data, split="train"):
-    """CoNLL-2003 sentences as plain text (tokens joined by spaces; tags dropped)."""
-    sents, cur = [], []
-    with open(os.path.join(data, "conll2003", f"{split}.txt"), encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip():
-                if cur:
-                    sents.append(" ".join(cur))
-                cur = []
-            else:
-                cur.append(line.split(" ")[0])
-    if cur:
-        sents.append(" ".join(cur))
-    return sents
-
-
-def read_conll(data, split="train"):
-    """CoNLL-2003 in `token TAG` lines, a blank line between sentences: [(words, tags)]."""
-    sents, words, tags = [], [], []
-    with open(os.path.join(data, "conll2003", f"{split}.txt"), encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line.strip():
-                if words:
-                    sents.append((words, tags))
-                words, tags = [], []
-                continue
-            parts = line.split(" ")
-            if len(parts) != 2 or not parts[0]:
-                raise ValueError(f"{split}.txt line {n}: expected `token TAG`, got {line!r}")
-            words.append(parts[0])
-            tags.append(parts[1])
-    if words:
-        sents.append((words, tags))
-    return sents
 
 
 # ------------------------------------------------------------------ caching
@@ -202,7 +165,7 @@ def conll_corpus(data, spm_path=DEFAULT_SPM):
     """CoNLL-2003 train sentences (unlabelled text for ELECTRA pretraining), ragged token ids."""
     def build():
         tok = AlbertTok(spm_path)
-        flat, off = _ragged([tok.encode(t) for t in read_conll_sentences(data, "train")])
+        flat, off = _ragged([tok.encode(t) for t in sentence_texts(data, "train")])
         return {"flat": flat, "off": off}
     return cached("conll_corpus", build)
 

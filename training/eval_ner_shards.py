@@ -24,29 +24,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import splits  # noqa: E402  (standard library only)
+from conll import read_conll  # noqa: E402
 from ner_f1 import f1_report  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.path.join(os.path.dirname(ROOT), "shared", "datasets")
-
-
-def read_conll(path):
-    """[(words, tags)] from `token TAG` lines, a blank line between sentences."""
-    sents, words, tags = [], [], []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip():
-                if words:
-                    sents.append((words, tags))
-                words, tags = [], []
-            else:
-                w, t = line.split(" ")
-                words.append(w)
-                tags.append(t)
-    if words:
-        sents.append((words, tags))
-    return sents
 
 
 def utf16_len(s):
@@ -156,7 +138,7 @@ def main():
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
     labels = manifest["labels"]
-    sents = read_conll(os.path.join(a.data, "conll2003", "train.txt" if a.split == "select" else "dev.txt"))
+    sents = read_conll(a.data, "train" if a.split == "select" else "dev")
     if a.split == "select":
         idx, _ = splits.conll_selection(a.data)
         sents = [sents[i] for i in idx]

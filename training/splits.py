@@ -20,6 +20,8 @@ Standard library only (eval_shards.py imports it too).
 import os
 import random
 
+from conll import sentence_texts
+
 SEED = 20261130
 SST2_SELECT_N = 800
 TWEET_SELECT_FRAC = 0.10
@@ -83,25 +85,9 @@ def tweeteval_selection(data, task):
     return chosen, keep
 
 
-def _read_conll_texts(data):
-    """CoNLL-2003 train sentences as texts (words joined by single spaces), file order."""
-    sents, cur = [], []
-    with open(os.path.join(data, "conll2003", "train.txt"), encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                if cur:
-                    sents.append(" ".join(cur))
-                cur = []
-            else:
-                cur.append(line.split(" ")[0])
-    if cur:
-        sents.append(" ".join(cur))
-    return sents
-
-
 def conll_selection(data):
     """(selected sentence indices, kept-for-training sentence indices) into CoNLL-2003 train."""
-    texts = _read_conll_texts(data)
+    texts = sentence_texts(data)
     chosen = sorted(random.Random(SEED).sample(range(len(texts)), CONLL_SELECT_N))
     held = {texts[i] for i in chosen}
     keep = [i for i in range(len(texts)) if texts[i] not in held]
@@ -136,4 +122,4 @@ if __name__ == "__main__":
         s, k = tweeteval_selection(data, task)
         print("%s: %d selection tweets; training keeps %d" % (task, len(s), len(k)))
     s, k = conll_selection(data)
-    print("conll: %d selection sentences; training keeps %d of %d" % (len(s), len(k), len(_read_conll_texts(data))))
+    print("conll: %d selection sentences; training keeps %d of %d" % (len(s), len(k), len(sentence_texts(data))))
