@@ -205,7 +205,7 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       return { encoding, tokenizeMs: performance.now() - start };
     });
     const { outputs, modelMs } = await runEncoded(
-      encoded.map((e) => (e.encoding.typeIds.some((t) => t !== 0) ? { ids: e.encoding.ids, typeIds: e.encoding.typeIds } : { ids: e.encoding.ids })),
+      encoded.map((e) => ({ ids: e.encoding.ids, typeIds: e.encoding.typeIds })),
       options,
     );
     return encoded.map((e, i) => ({ encoding: e.encoding, output: outputs[i]!, timings: { tokenizeMs: e.tokenizeMs, modelMs: modelMs[i]! } }));

@@ -8,10 +8,9 @@ import { setMetric } from "hono/timing";
 import { overallSource, type CacheSource } from "../cache/result-cache.ts";
 import type { AppEnv } from "../env.ts";
 import { recordUsage } from "../middleware/usage.ts";
-import type { CachedOutcome } from "../services/cached-run.ts";
-import type { ClassifyDeps } from "../services/classify.ts";
+import type { CachedOutcome, RunDeps } from "../services/cached-run.ts";
 
-export function classifyDeps(c: Context<AppEnv>): ClassifyDeps {
+export function classifyDeps(c: Context<AppEnv>): RunDeps {
   return { registry: c.var.registry, cache: c.var.cache, defer: deferrer(c), maxTokens: c.var.config.maxRequestTokens };
 }
 

@@ -47,16 +47,13 @@ export interface ClassifyOutcome {
   timings: { loadMs: number; tokenizeMs: number; modelMs: number };
 }
 
-/** Dependencies of every model-backed service (kept under its historical name). */
-export type ClassifyDeps = RunDeps;
-
 export interface ClassifyOptions {
   /** Run every layer even when the model may exit early (its answers are cached apart). */
   fullDepth?: boolean;
 }
 
 export async function classifyTexts(
-  deps: ClassifyDeps,
+  deps: RunDeps,
   id: string,
   inputs: readonly ClassifyInput[],
   policy: CachePolicy,

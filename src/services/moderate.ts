@@ -7,7 +7,8 @@
  * `unsupported_model` (a softmax over two classes would "flag" one of them for every text).
  */
 import { ApiError } from "../errors.ts";
-import { classifyTexts, type ClassifyDeps } from "./classify.ts";
+import type { RunDeps } from "./cached-run.ts";
+import { classifyTexts } from "./classify.ts";
 import type { CachePolicy, CacheSource } from "../cache/result-cache.ts";
 
 export interface Thresholds {
@@ -37,7 +38,7 @@ export function thresholdFor(thresholds: Thresholds, category: string): number {
 }
 
 export async function moderateTexts(
-  deps: ClassifyDeps,
+  deps: RunDeps,
   id: string,
   inputs: readonly string[],
   thresholds: Thresholds,

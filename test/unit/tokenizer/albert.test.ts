@@ -5,17 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { AlbertTokenizer, TokenizerError } from "../../../src/tokenizer/index.ts";
-import { albert, modelBytes } from "./helpers.ts";
-
-function errorOf(fn: () => unknown): TokenizerError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TokenizerError);
-    return e as TokenizerError;
-  }
-  throw new Error("expected a TokenizerError");
-}
+import { albert, errorOf, modelBytes } from "./helpers.ts";
 
 describe("AlbertTokenizer.encode", () => {
   const tokenizer = albert();

@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AlbertTokenizer } from "../../../src/tokenizer/index.ts";
+import { expect } from "vitest";
+import { AlbertTokenizer, TokenizerError } from "../../../src/tokenizer/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root. */
@@ -30,4 +31,15 @@ export function modelBytes(): Uint8Array {
 export function albert(): AlbertTokenizer {
   tokenizer ??= AlbertTokenizer.fromModel(modelBytes(), { lowercase: true, keepAccents: false });
   return tokenizer;
+}
+
+/** The TokenizerError `fn` throws (fails the test when it throws something else or nothing). */
+export function errorOf(fn: () => unknown): TokenizerError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(TokenizerError);
+    return e as TokenizerError;
+  }
+  throw new Error("expected a TokenizerError");
 }

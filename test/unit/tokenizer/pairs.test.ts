@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { longestFirst, TokenizerError } from "../../../src/tokenizer/index.ts";
-import { albert, sharedDir } from "./helpers.ts";
+import { albert, errorOf, sharedDir } from "./helpers.ts";
 import { mapBackErrors } from "./map-back.ts";
 
 interface PairGolden {
@@ -126,17 +126,8 @@ describe("pairs", () => {
 
   it("refuse a pair that is not a string and a maxLength without room for three special tokens", () => {
     const tokenizer = albert();
-    const bad = (fn: () => unknown): TokenizerError => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(TokenizerError);
-        return e as TokenizerError;
-      }
-      throw new Error("expected a TokenizerError");
-    };
-    expect(bad(() => tokenizer.encode("a", { pair: 5 as unknown as string })).message).toMatch(/pair must be a string, got number/);
-    expect(bad(() => tokenizer.encode("a", { pair: "b", maxLength: 2 })).message).toMatch(/maxLength must be an integer >= 3/);
+    expect(errorOf(() => tokenizer.encode("a", { pair: 5 as unknown as string })).message).toMatch(/pair must be a string, got number/);
+    expect(errorOf(() => tokenizer.encode("a", { pair: "b", maxLength: 2 })).message).toMatch(/maxLength must be an integer >= 3/);
     expect(tokenizer.encode("a", { pair: "b", maxLength: 3 }).ids).toEqual([2, 3, 3]);
   });
 });
