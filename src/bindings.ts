@@ -36,6 +36,8 @@ export interface Bindings {
   MAX_BODY_BYTES?: string;
   /** Work budget of one request: tokens after truncation over all its inputs (default 2048); 413 beyond. */
   MAX_REQUEST_TOKENS?: string;
+  /** `on` (default): models with early exit may stop early; `off`: every layer, every route. */
+  EARLY_EXIT?: string;
   /** Workers KV namespace for cached results (optional: without it only the in-isolate LRU caches). */
   CACHE?: KVNamespace;
   /** KV expiration of cached results in seconds (at least 60, KV's minimum). */

@@ -21,6 +21,12 @@ export interface ServiceConfig {
   maxBodyBytes: number;
   /** Work budget of one model-backed request: tokens after truncation, summed over its inputs. */
   maxRequestTokens: number;
+  /**
+   * `EARLY_EXIT`: `on` (default) lets a model whose manifest has `early_exit` stop once its
+   * prediction is stable; `off` runs every layer on every route (as `full_depth: true` does for one
+   * classify request).
+   */
+  earlyExit: boolean;
   cache: { ttlSeconds: number; maxEntries: number; maxBytes: number };
   moderation: {
     model: string;
@@ -102,6 +108,7 @@ export function parseConfig(env: Bindings): ServiceConfig {
     maxBatch: positiveInt(env.MAX_BATCH, DEFAULTS.maxBatch),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
     maxRequestTokens: positiveInt(env.MAX_REQUEST_TOKENS, DEFAULTS.maxRequestTokens),
+    earlyExit: parseEarlyExit(env.EARLY_EXIT),
     cache: {
       ttlSeconds: positiveInt(env.CACHE_TTL_SECONDS, DEFAULTS.cacheTtlSeconds),
       maxEntries: positiveInt(env.CACHE_MAX_ENTRIES, DEFAULTS.cacheMaxEntries),
@@ -120,6 +127,13 @@ export function parseConfig(env: Bindings): ServiceConfig {
       return proxy();
     },
   };
+}
+
+function parseEarlyExit(raw: string | undefined): boolean {
+  const value = raw?.trim().toLowerCase() ?? "";
+  if (value === "" || value === "on") return true;
+  if (value === "off") return false;
+  throw new ApiError(500, "config_error", `EARLY_EXIT must be "on" or "off", not ${JSON.stringify(raw)}`);
 }
 
 /** `parse` run on the first call only; its value, or its error, is returned, or thrown, ever after. */

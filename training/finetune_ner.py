@@ -46,30 +46,54 @@ L2I = {l: i for i, l in enumerate(LABELS)}
 IGNORE = -100
 
 
-def encode_sentences(sents, tok, max_len):
+def case_types(word, pieces):
+    """Token type per piece of one word for --case-types: 1 when the piece's first character in the
+    ORIGINAL word is an uppercase letter (c != c.lower()), else 0; a lone "\u2581" piece gets 0. The
+    product computes the same from its offsets (tokenizer `caseTokenTypes`). Pieces spell the
+    preprocessed (lowercased) word; where preprocessing changed its length, positions are clamped."""
+    pw = AlbertTok.preprocess(word)
+    out, at = [], 0
+    for p in pieces:
+        content = p.lstrip("\u2581")
+        if not content:
+            out.append(0)
+            continue
+        i = pw.find(content, at)
+        i = at if i < 0 else i
+        c = word[min(i, len(word) - 1)]
+        out.append(1 if c != c.lower() else 0)
+        at = i + len(content)
+    return out
+
+
+def encode_sentences(sents, tok, max_len, cased=False):
     """[(words, tags)] -> list of (ids [T], labels [T] with -100 off first pieces, first-piece
-    position of each word or -1 if truncated), plus counts."""
+    position of each word or -1 if truncated, token types [T]: zeros, or with `cased` the case
+    types of case_types()), plus counts."""
     out, n_trunc, n_mismatch = [], 0, 0
     for words, tags in sents:
-        ids, lab, first = [CLS], [IGNORE], []
+        ids, lab, first, types = [CLS], [IGNORE], [], [0]
         per_word = [tok.pieces(w) for w in words]
         if [p for ps in per_word for p in ps] != tok.pieces(" ".join(words)):
             n_mismatch += 1
-        for ps, t in zip(per_word, tags):
+        for w, ps, t in zip(words, per_word, tags):
             if not ps or len(ids) + 1 > max_len - 1:
                 first.append(-1)
                 continue
             first.append(len(ids))
+            ct = case_types(w, ps) if cased else [0] * len(ps)
             for j, p in enumerate(ps):
                 if len(ids) >= max_len - 1:
                     break
                 ids.append(tok.sp.piece_to_id(p))
                 lab.append(L2I[t] if j == 0 else IGNORE)
+                types.append(ct[j])
         if len(ids) - 1 < sum(len(ps) for ps in per_word):
             n_trunc += 1
         ids.append(SEP)
         lab.append(IGNORE)
-        out.append((np.array(ids, np.int64), np.array(lab, np.int64), np.array(first, np.int64)))
+        types.append(0)
+        out.append((np.array(ids, np.int64), np.array(lab, np.int64), np.array(first, np.int64), np.array(types, np.int64)))
     return out, n_trunc, n_mismatch
 
 
@@ -78,11 +102,13 @@ def collate(items):
     ids = np.zeros((len(items), T), np.int64)
     am = np.zeros((len(items), T), np.int64)
     lab = np.full((len(items), T), IGNORE, np.int64)
-    for i, (x, y, _) in enumerate(items):
+    types = np.zeros((len(items), T), np.int64)
+    for i, (x, y, _, tt) in enumerate(items):
         ids[i, :len(x)] = x
         am[i, :len(x)] = 1
         lab[i, :len(y)] = y
-    return torch.from_numpy(ids), torch.from_numpy(am), torch.from_numpy(lab)
+        types[i, :len(tt)] = tt
+    return torch.from_numpy(ids), torch.from_numpy(am), torch.from_numpy(lab), torch.from_numpy(types)
 
 
 def predict_tags(model, enc, bs=64):
@@ -94,9 +120,8 @@ def predict_tags(model, enc, bs=64):
     with torch.no_grad():
         for i in range(0, len(enc), bs):
             idx = order[i:i + bs]
-            ids, am, _ = collate([enc[j] for j in idx])
-            am_ = am.to(dev)
-            arg = model(ids.to(dev), am_).float().argmax(-1).cpu().numpy()
+            ids, am, _, types = collate([enc[j] for j in idx])
+            arg = model(ids.to(dev), am.to(dev), types.to(dev)).float().argmax(-1).cpu().numpy()
             for r, j in enumerate(idx):
                 first = enc[j][2]
                 preds[j] = [LABELS[arg[r, p]] if p >= 0 else "O" for p in first]
@@ -124,7 +149,7 @@ def load_init(path, cfg):
     return {k: v for k, v in sd.items() if not k.startswith("albert.pooler.")}, desc
 
 
-def export_hf(model, cfg, out_dir, spm_path, meta, meta_path):
+def export_hf(model, cfg, out_dir, spm_path, meta, meta_path, cased=False):
     """Hugging Face layout: config.json, model.safetensors (fp32), spiece.model, tokenizer_config.json."""
     tmp = out_dir + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -137,6 +162,8 @@ def export_hf(model, cfg, out_dir, spm_path, meta, meta_path):
     hf["classifier_dropout_prob"] = 0.1
     hf["id2label"] = {str(i): l for i, l in enumerate(LABELS)}
     hf["label2id"] = dict(L2I)
+    if cased:
+        hf["case_token_types"] = True  # read by `albert-edge convert` into the manifest
     json.dump(hf, open(os.path.join(tmp, "config.json"), "w"), indent=2)
     json.dump({"do_lower_case": True, "keep_accents": False, "remove_space": True, "tokenizer_class": "AlbertTokenizer"},
               open(os.path.join(tmp, "tokenizer_config.json"), "w"), indent=2)
@@ -180,6 +207,9 @@ def main():
     ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast in training (always on for CUDA)")
     ap.add_argument("--ckpt-min", type=float, default=5.0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--case-types", action="store_true",
+                    help="token type 1 on pieces whose first original character is uppercase (capitalisation "
+                         "for the uncased vocabulary); the export's config.json says case_token_types: true")
     ap.add_argument("--no-final", action="store_true", help="skip the final dev evaluation")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -207,8 +237,11 @@ def main():
     tok = AlbertTok(a.spm)
     sents = D.read_conll(a.data, "train")
     sel_idx, keep_idx = S.conll_selection(a.data)
-    train, tr_trunc, tr_mis = encode_sentences([sents[i] for i in keep_idx], tok, a.max_len)
-    sel, se_trunc, se_mis = encode_sentences([sents[i] for i in sel_idx], tok, a.max_len)
+    train, tr_trunc, tr_mis = encode_sentences([sents[i] for i in keep_idx], tok, a.max_len, a.case_types)
+    sel, se_trunc, se_mis = encode_sentences([sents[i] for i in sel_idx], tok, a.max_len, a.case_types)
+    if a.case_types:
+        n1 = sum(int(x[3].sum()) for x in train)
+        print(f"case types: {n1} of {sum(len(x[3]) for x in train)} training positions are type 1", flush=True)
     sel_gold = [sents[i][1] for i in sel_idx]
     print(f"train sentences {len(train)} (truncated {tr_trunc}, per-word/sentence piece mismatches {tr_mis}); "
           f"selection {len(sel)} (truncated {se_trunc}, mismatches {se_mis}); device {dev.type}", flush=True)
@@ -277,7 +310,7 @@ def main():
             export_hf(model, cfg, export, a.spm,
                       {"task": "ner", "init": a.init, "seed": a.seed, "args": vars(a), "select": rec, "select_report": rep,
                        "note": "PyTorch fp32 entity F1 on the selection split (carved from train)", "export": export},
-                      os.path.join(run, "best_metrics.json"))
+                      os.path.join(run, "best_metrics.json"), cased=a.case_types)
         print("eval " + json.dumps(rec) + flag, flush=True)
 
     model.train()
@@ -287,11 +320,11 @@ def main():
         print("init select F1 %.4f" % evaluate(model, sel, sel_gold)[0], flush=True)
     while step < len(batches) and progress() < 1.0:
         t0 = time.time()
-        ids, am, lab = (x.to(dev) for x in collate([train[i] for i in batches[step]]))
+        ids, am, lab, types = (x.to(dev) for x in collate([train[i] for i in batches[step]]))
         for g in opt.param_groups:
             g["lr"] = lr_now()
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
-            logits = model(ids, am)
+            logits = model(ids, am, types)
         loss = F.cross_entropy(logits.float().reshape(-1, len(LABELS)), lab.reshape(-1), ignore_index=IGNORE,
                                label_smoothing=a.label_smoothing)
         opt.zero_grad(set_to_none=True)
@@ -326,13 +359,14 @@ def main():
 
 def final_report(a, export, run, tok):
     """The exported checkpoint, fp32: selection split again (round trip of the export), then dev.txt ONCE."""
-    _, model = load_export(export)
+    cfg, model = load_export(export)
+    cased = bool(cfg.get("case_token_types", False))
     model.to(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
     sents = D.read_conll(a.data, "train")
     sel_idx, _ = S.conll_selection(a.data)
     out = {"export": export}
     for split, ss in (("select", [sents[i] for i in sel_idx]), ("dev", D.read_conll(a.data, "dev"))):
-        enc, n_trunc, n_mis = encode_sentences(ss, tok, a.max_len)
+        enc, n_trunc, n_mis = encode_sentences(ss, tok, a.max_len, cased)
         _, rep = evaluate(model, enc, [t for _, t in ss])
         out[split] = {"report": rep, "sentences": len(ss), "truncated": n_trunc, "piece_mismatches": n_mis}
         print(f"final {split}: " + json.dumps(out[split]), flush=True)

@@ -25,6 +25,8 @@ export interface Checkpoint {
   /** Whether the checkpoint has the pooler (`pooler.*`); the sequence classifier needs it. */
   hasPooler: boolean;
   tokenizer: HfTokenizerConfig;
+  /** config.json `case_token_types`: token types carry capitalisation (token classifiers only). */
+  caseTokenTypes: boolean;
   spiece: Uint8Array;
   weights: WeightStore;
 }
@@ -105,7 +107,10 @@ export async function openCheckpoint(dir: string, log: (line: string) => void = 
   if (isSequenceClassification(task) && !hasPooler) {
     throw new ConvertError(`${stPath}: missing tensor "albert.pooler.weight" (a sequence classifier reads the pooled [CLS] vector)`);
   }
-  return { dir, config: hf.model, task, labels, hasPooler, tokenizer, spiece, weights };
+  if (hf.caseTokenTypes && task !== "token_classification") {
+    throw new ConvertError(`${configPath}: "case_token_types" is only for token classification checkpoints (this one is ${task})`);
+  }
+  return { dir, config: hf.model, task, labels, hasPooler, tokenizer, caseTokenTypes: hf.caseTokenTypes, spiece, weights };
 }
 
 /** Output rows of a head Linear `name` ([n, hidden_size]); a wrong shape is a ConvertError naming it. */

@@ -133,10 +133,15 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
   const manifest: Manifest = {
     format_version: FORMAT_VERSION,
     id,
-    version: contentVersion(shards, earlyExit, pooling),
+    version: contentVersion(shards, earlyExit, pooling, ck.caseTokenTypes),
     task: ck.task,
     labels: ck.labels,
-    tokenizer: { lowercase: ck.tokenizer.lowercase, keep_accents: ck.tokenizer.keepAccents, max_length: c.max_position_embeddings },
+    tokenizer: {
+      lowercase: ck.tokenizer.lowercase,
+      keep_accents: ck.tokenizer.keepAccents,
+      max_length: c.max_position_embeddings,
+      ...(ck.caseTokenTypes ? { case_token_types: true as const } : {}),
+    },
     config: c,
     quantization: scheme === "fp32" ? "fp32" : "int8-per-channel",
     ...(scheme === "fp32" ? {} : { int8_matmul: scheme === "int8-dynamic" ? ("dynamic" as const) : ("dequantize" as const) }),

@@ -12,6 +12,11 @@ export interface HfConfig {
   /** id2label as an array when present and dense (0..n-1), else undefined. */
   id2label: string[] | undefined;
   problemType: string | undefined;
+  /**
+   * `case_token_types: true` (an albert-edge key, written by training/finetune_ner.py --case-types):
+   * the model was trained with capitalisation in its token types; the manifest says so.
+   */
+  caseTokenTypes: boolean;
 }
 
 /** transformers.AlbertConfig defaults (albert-xxlarge shaped). */
@@ -91,7 +96,10 @@ export function parseHfConfig(raw: unknown, file: string): HfConfig {
     throw new ConvertError(`${file}: unknown problem_type ${JSON.stringify(problemType)}`);
   }
   if (problemType === "regression") throw new ConvertError(`${file}: problem_type "regression" is not supported (classification only)`);
-  return { model, architectures, id2label, problemType };
+  const caseTokenTypes = c.case_token_types ?? false;
+  if (typeof caseTokenTypes !== "boolean") throw new ConvertError(`${file}: "case_token_types" must be a boolean`);
+  if (caseTokenTypes && model.type_vocab_size < 2) throw new ConvertError(`${file}: "case_token_types" needs type_vocab_size >= 2`);
+  return { model, architectures, id2label, problemType, caseTokenTypes };
 }
 
 export interface HfTokenizerConfig {

@@ -40,11 +40,12 @@ export function toShardFiles(payloads: readonly ShardPayload[], maxBytes = MAX_S
 }
 
 /**
- * Content version of a model: first 16 hex of sha256 over its shards' hashes (and the early-exit
- * and pooling settings when there are any, since they change answers; cache keys include the
- * version).
+ * Content version of a model: first 16 hex of sha256 over its shards' hashes (and the early-exit,
+ * pooling and case-token-type settings when there are any, since they change answers; cache keys
+ * include the version).
  */
-export function contentVersion(shards: readonly ShardEntry[], earlyExit?: EarlyExit, pooling?: Pooling): string {
-  const extra = (earlyExit === undefined ? "" : `|early_exit.patience=${earlyExit.patience}`) + (pooling === undefined ? "" : `|pooling=${pooling}`);
+export function contentVersion(shards: readonly ShardEntry[], earlyExit?: EarlyExit, pooling?: Pooling, caseTokenTypes = false): string {
+  const extra =
+    (earlyExit === undefined ? "" : `|early_exit.patience=${earlyExit.patience}`) + (pooling === undefined ? "" : `|pooling=${pooling}`) + (caseTokenTypes ? "|case_token_types" : "");
   return sha256Hex(shards.map((s) => s.sha256).join("") + extra).slice(0, 16);
 }

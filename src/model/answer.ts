@@ -34,8 +34,25 @@ export interface AnswerResult {
   timings: StageTimings;
 }
 
-/** The windows of one question, and the tokens they cost (for budgets before any inference). */
-export function questionWindows(model: AlbertModel, input: QuestionInput, options: AnswerOptions = {}): { windows: QaWindow[]; context: ReturnType<AlbertModel["tokenizer"]["tokenize"]> } {
+/** One question after the first stage: its windows, the context's tokens, what they cost. */
+export interface PreparedQuestion {
+  input: QuestionInput;
+  windows: QaWindow[];
+  context: ReturnType<AlbertModel["tokenizer"]["tokenize"]>;
+  /** Tokens over all windows, [CLS]/[SEP] included (for budgets before any inference). */
+  tokens: number;
+  tokenizeMs: number;
+}
+
+/** The first stage: tokenizes one question and its context and cuts the windows, timed. */
+export function prepareQuestion(model: AlbertModel, input: QuestionInput, options: AnswerOptions = {}): PreparedQuestion {
+  const start = performance.now();
+  const { windows, context } = questionWindows(model, input, options);
+  return { input, windows, context, tokens: windows.reduce((n, w) => n + w.ids.length, 0), tokenizeMs: performance.now() - start };
+}
+
+/** The windows of one question. */
+function questionWindows(model: AlbertModel, input: QuestionInput, options: AnswerOptions = {}): { windows: QaWindow[]; context: ReturnType<AlbertModel["tokenizer"]["tokenize"]> } {
   const tokenizer = model.tokenizer;
   const question = tokenizer.tokenize(input.question);
   const context = tokenizer.tokenize(input.context);
@@ -52,24 +69,23 @@ export function questionWindows(model: AlbertModel, input: QuestionInput, option
   return { windows, context };
 }
 
-export async function answerQuestions(model: AlbertModel, inputs: readonly QuestionInput[], options: AnswerOptions = {}): Promise<Results<AnswerResult>> {
+export function answerQuestions(model: AlbertModel, inputs: readonly QuestionInput[], options: AnswerOptions = {}): Promise<Results<AnswerResult>> {
+  return answerPrepared(model, inputs.map((input) => prepareQuestion(model, input, options)), options);
+}
+
+/** Answers for questions already prepared (`prepareQuestion`, with the same options). */
+export async function answerPrepared(model: AlbertModel, prepared: readonly PreparedQuestion[], options: AnswerOptions = {}): Promise<Results<AnswerResult>> {
   const { manifest } = model;
   if (manifest.task !== "question_answering") {
     throw new TypeError(`model ${manifest.id} is a ${manifest.task} model; answers need a question_answering model`);
   }
-  const prepared = inputs.map((input) => {
-    const start = performance.now();
-    const { windows, context } = questionWindows(model, input, options);
-    return { input, windows, context, tokenizeMs: performance.now() - start };
-  });
   const flat = prepared.flatMap((p) => p.windows.map((w) => ({ ids: w.ids, typeIds: w.typeIds })));
   const outputs = await model.run(flat);
   const allTokens = flat.reduce((n, s) => n + s.ids.length, 0);
   let next = 0;
   return withTotals(
-    prepared.map(({ input, windows, context, tokenizeMs }): AnswerResult => {
+    prepared.map(({ input, windows, context, tokens, tokenizeMs }): AnswerResult => {
       const logits = windows.map((w) => startEndLogits(outputs[next++]!.tokenLogits!, w.ids.length));
-      const tokens = windows.reduce((n, w) => n + w.ids.length, 0);
       const answers = answerQuestion(
         { context: input.context, contextOffsets: context.offsets, windows, logits },
         { topK: options.topK ?? 1, ...(options.maxAnswerTokens === undefined ? {} : { maxAnswerTokens: options.maxAnswerTokens }) },

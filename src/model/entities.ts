@@ -1,11 +1,12 @@
 /**
  * @module model/entities
- * Named entities with a token-classification model: tokenize (with character offsets), one engine
- * run for all texts, softmax per token, then Hugging Face's aggregation (heads/entities). Shared by
- * the `/v1/entities` route and `albert-edge classify` on such models.
+ * Named entities with a token-classification model: tokenize (with character offsets:
+ * `prepareEntities`), one engine run for all texts, softmax per token, then Hugging Face's
+ * aggregation (heads/entities). Shared by the `/v1/entities` route and `albert-edge classify` on
+ * such models.
  */
 import { aggregateEntities, entityTokens, type Entity, type EntityStrategy } from "../heads/index.ts";
-import type { AlbertModel, Results, StageTimings } from "./model.ts";
+import type { AlbertModel, PreparedInput, Results, StageTimings } from "./model.ts";
 import { withTotals } from "./model.ts";
 
 export interface EntitiesResult {
@@ -21,21 +22,28 @@ export interface EntitiesResult {
   timings: StageTimings;
 }
 
-export async function recognizeEntities(model: AlbertModel, texts: readonly string[], strategy: EntityStrategy): Promise<Results<EntitiesResult>> {
+/** The first stage: one text tokenized with its offsets (what the aggregation reads). */
+export function prepareEntities(model: AlbertModel, text: string): PreparedInput {
+  return model.prepare(text, { offsets: "eager" });
+}
+
+export function recognizeEntities(model: AlbertModel, texts: readonly string[], strategy: EntityStrategy): Promise<Results<EntitiesResult>> {
+  return entitiesOfPrepared(model, texts.map((text) => prepareEntities(model, text)), strategy);
+}
+
+/** Entities of texts already prepared (`prepareEntities`). */
+export async function entitiesOfPrepared(model: AlbertModel, prepared: readonly PreparedInput[], strategy: EntityStrategy): Promise<Results<EntitiesResult>> {
   const { manifest } = model;
   if (manifest.task !== "token_classification") {
     throw new TypeError(`model ${manifest.id} is a ${manifest.task} model; entities need a token_classification model`);
   }
   const labels = manifest.labels;
-  const encoded = texts.map((text) => {
-    const start = performance.now();
-    const encoding = model.tokenizer.encode(text, { maxLength: model.maxLength, offsets: "eager" });
-    return { text, encoding, tokenizeMs: performance.now() - start };
-  });
-  const outputs = await model.run(encoded.map((e) => ({ ids: e.encoding.ids })));
-  const tokens = encoded.reduce((n, e) => n + e.encoding.ids.length, 0);
+  const outputs = await model.run(prepared.map((p) => ({ ids: p.encoding.ids, typeIds: p.encoding.typeIds })));
+  const tokens = prepared.reduce((n, p) => n + p.encoding.ids.length, 0);
   return withTotals(
-    encoded.map(({ text, encoding, tokenizeMs }, i): EntitiesResult => {
+    prepared.map(({ input, encoding, tokenizeMs }, i): EntitiesResult => {
+      if (typeof input !== "string") throw new TypeError("entities take single texts, not pairs");
+      const text = input;
       const logits = outputs[i]!.tokenLogits!;
       const rows: number[][] = [];
       for (let p = 0; p < encoding.ids.length; p++) rows.push(Array.from(logits.subarray(p * labels.length, (p + 1) * labels.length)));

@@ -10,9 +10,9 @@ import type { Engine } from "./engine.ts";
 import type { Manifest } from "./manifest.ts";
 import { createModel, type AlbertModel, type ModelOptions } from "./model.ts";
 import type { ShardSource } from "./shard-source.ts";
-import type { TokenizerFactory } from "./tokenizer.ts";
+import { tokenizerOptions, type TokenizerFactory } from "./tokenizer.ts";
 
-export type { AlbertModel, ClassifyInput, ClassifyResult, EmbedOptions, EmbedResult, EncodedSequence, LoadedModel, LoadTimings, ModelOptions, Results, RunOutputs, StageTimings } from "./model.ts";
+export type { AlbertModel, ClassifyInput, ClassifyResult, EmbedOptions, EmbedResult, EncodedSequence, LoadedModel, LoadTimings, ModelOptions, PreparedInput, PrepareOptions, Results, RunOutputs, StageTimings } from "./model.ts";
 export type { Engine, EngineRunner, ForwardOptions, SequenceOutput, ShardBytes } from "./engine.ts";
 export { ExitTracker } from "./early-exit.ts";
 export type { EarlyExit, Manifest, ModelConfig, Pooling, ShardEntry, ShardRole, Task, TokenizerSettings } from "./manifest.ts";
@@ -25,7 +25,7 @@ export { createModel } from "./model.ts";
 
 /** The default tokenizer factory: exact ALBERT SentencePiece tokenization per the manifest. */
 export const albertTokenizerFactory: TokenizerFactory = (spiece, settings) =>
-  AlbertTokenizer.fromModel(spiece, { lowercase: settings.lowercase, keepAccents: settings.keep_accents });
+  AlbertTokenizer.fromModel(spiece, tokenizerOptions(settings));
 
 /** Loads a converted model from its shards (manifest.json first), verifying every file. */
 export function loadModel(source: ShardSource, options: ModelOptions & { engine: Engine; manifest?: Manifest }): Promise<AlbertModel> {

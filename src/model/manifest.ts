@@ -79,6 +79,12 @@ export interface TokenizerSettings {
   lowercase: boolean;
   keep_accents: boolean;
   max_length: number;
+  /**
+   * Token types carry capitalisation (which the uncased vocabulary loses): 1 for a token whose
+   * first character in the text is an uppercase letter, else 0. For token classification models
+   * trained that way (training/finetune_ner.py --case-types); absent: token types are segments.
+   */
+  case_token_types?: true;
 }
 
 export interface EarlyExit {
@@ -241,6 +247,12 @@ export function parseManifest(json: unknown): Manifest {
     quantization: oneOf(m.quantization, "quantization", QUANTIZATIONS),
     shards: m.shards.map(parseShard),
   };
+  if (t.case_token_types !== undefined) {
+    if (t.case_token_types !== true) fail("tokenizer.case_token_types", "must be true when present");
+    if (task !== "token_classification") fail("tokenizer.case_token_types", `is only for token_classification models (task is ${task})`);
+    if (config.type_vocab_size < 2) fail("tokenizer.case_token_types", "needs config.type_vocab_size >= 2");
+    manifest.tokenizer.case_token_types = true;
+  }
   if (m.int8_matmul !== undefined) manifest.int8_matmul = oneOf(m.int8_matmul, "int8_matmul", ["dequantize", "dynamic"] as const);
   if (m.graph !== undefined) manifest.graph = oneOf(m.graph, "graph", ["fused", "plain"] as const);
   if (m.pooling !== undefined) {

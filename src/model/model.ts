@@ -4,8 +4,11 @@
  * verifies the shards, hands them to the engine, builds the tokenizer, and returns one object
  * with one `forward` (a sequence of ids → the head's outputs) plus what the API needs on top
  * of it: `run` (encoded sequences, token types included → raw head outputs, for the token
- * classification / QA / embedding services), classify, embed, tokenize. Engines and the
- * tokenizer factory are injected.
+ * classification / QA / embedding services), classify, embed, tokenize. Every task has two
+ * stages: `prepare` (tokenize one input, timed) and the run over prepared inputs
+ * (`classifyPrepared`, `embedPrepared`), so callers that must count tokens before running (the
+ * work budget) tokenize once; `classify` / `embed` do both. Engines and the tokenizer factory are
+ * injected.
  */
 import type { Engine, EngineRunner, ForwardOptions, SequenceOutput } from "./engine.ts";
 import { isSequenceClassification, type Manifest, type Pooling } from "./manifest.ts";
@@ -68,6 +71,18 @@ export interface EmbedResult {
 /** A text, or a sentence pair (`[CLS] text [SEP] text_pair [SEP]`, token types 0 / 1) for pair classifiers. */
 export type ClassifyInput = string | { text: string; text_pair: string };
 
+/** One input after the first stage: tokenized with the model's settings and window. */
+export interface PreparedInput {
+  input: ClassifyInput;
+  encoding: Encoding;
+  tokenizeMs: number;
+}
+
+export interface PrepareOptions {
+  /** Compute the offsets now ("eager", for callers that read them) or on first read (default). */
+  offsets?: "lazy" | "eager";
+}
+
 export interface EmbedOptions {
   /** feature_extraction models: `mean` over every position or `cls` (pooled [CLS]) instead of the manifest's pooling. */
   pooling?: Pooling;
@@ -93,6 +108,10 @@ export interface AlbertModel {
    * Models with early exit stop per text once confident; `{fullDepth: true}` runs every layer.
    */
   classify(inputs: readonly ClassifyInput[], options?: ForwardOptions): Promise<Results<ClassifyResult>>;
+  /** Tokenizes one input (the first stage of classify, embed and entities), timed. */
+  prepare(input: ClassifyInput, options?: PrepareOptions): PreparedInput;
+  /** `classify` over inputs already prepared (their tokenization is not repeated). */
+  classifyPrepared(prepared: readonly PreparedInput[], options?: ForwardOptions): Promise<Results<ClassifyResult>>;
   /**
    * Encoded sequences (ids with [CLS]/[SEP]; typeIds, the token types, default all 0) → the
    * head's raw outputs, one per sequence in order (logits / pooled / mean / tokenLogits per task).
@@ -105,6 +124,8 @@ export interface AlbertModel {
    * sequence classifiers their pooled [CLS]. TypeError for token classification / QA models.
    */
   embed(texts: readonly string[], options?: EmbedOptions): Promise<Results<EmbedResult>>;
+  /** `embed` over texts already prepared. */
+  embedPrepared(prepared: readonly PreparedInput[], options?: EmbedOptions): Promise<Results<EmbedResult>>;
   /** Truncation length in tokens incl. [CLS]/[SEP] (the model's window). */
   readonly maxLength: number;
   /** Tokenizes with the model's settings and truncation length. */
@@ -197,18 +218,20 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     return { outputs, modelMs };
   }
 
-  /** Tokenizes every text, then runs them (see runEncoded). */
-  async function runAll(inputs: readonly ClassifyInput[], options: ForwardOptions = {}): Promise<Ran[]> {
-    const encoded = inputs.map((input) => {
-      const start = performance.now();
-      const encoding = typeof input === "string" ? tokenizer.encode(input, { maxLength }) : tokenizer.encode(input.text, { maxLength, pair: input.text_pair });
-      return { encoding, tokenizeMs: performance.now() - start };
-    });
+  const prepare = (input: ClassifyInput, options: PrepareOptions = {}): PreparedInput => {
+    const start = performance.now();
+    const settings = { maxLength, ...(options.offsets === undefined ? {} : { offsets: options.offsets }) };
+    const encoding = typeof input === "string" ? tokenizer.encode(input, settings) : tokenizer.encode(input.text, { ...settings, pair: input.text_pair });
+    return { input, encoding, tokenizeMs: performance.now() - start };
+  };
+
+  /** Runs prepared inputs (see runEncoded). */
+  async function runPrepared(prepared: readonly PreparedInput[], options: ForwardOptions = {}): Promise<Ran[]> {
     const { outputs, modelMs } = await runEncoded(
-      encoded.map((e) => ({ ids: e.encoding.ids, typeIds: e.encoding.typeIds })),
+      prepared.map((p) => ({ ids: p.encoding.ids, typeIds: p.encoding.typeIds })),
       options,
     );
-    return encoded.map((e, i) => ({ encoding: e.encoding, output: outputs[i]!, timings: { tokenizeMs: e.tokenizeMs, modelMs: modelMs[i]! } }));
+    return prepared.map((p, i) => ({ encoding: p.encoding, output: outputs[i]!, timings: { tokenizeMs: p.tokenizeMs, modelMs: modelMs[i]! } }));
   }
 
   /** The vector embed() returns from one output. */
@@ -217,6 +240,46 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
     if (v === undefined) throw new Error(`model ${manifest.id}: the engine returned no ${pooling === "mean" ? "mean" : "pooled [CLS]"} vector`);
     return v;
   };
+
+  async function classifyPrepared(prepared: readonly PreparedInput[], options: ForwardOptions): Promise<Results<ClassifyResult>> {
+    if (!isSequenceClassification(manifest.task)) {
+      const use = manifest.task === "feature_extraction" ? "use embed()" : manifest.task === "token_classification" ? "use run() for per-token logits" : "use run() for start/end logits";
+      throw new TypeError(`model ${manifest.id} is a ${manifest.task} model (no sequence classifier head); ${use}`);
+    }
+    const results = (await runPrepared(prepared, options)).map(({ encoding, output, timings }): ClassifyResult => {
+      const logits = Array.from(output.logits ?? []);
+      const probs = probabilities(manifest.task, logits);
+      const best = argmax(probs);
+      const scores: Record<string, number> = {};
+      manifest.labels.forEach((l, i) => (scores[l] = probs[i] as number));
+      return {
+        label: manifest.labels[best] as string,
+        score: probs[best] as number,
+        scores,
+        logits,
+        tokens: encoding.ids.length,
+        truncated: encoding.truncated,
+        layers: output.layers,
+        timings,
+      };
+    });
+    return withTotals(results);
+  }
+
+  async function embedPrepared(prepared: readonly PreparedInput[], options: EmbedOptions): Promise<Results<EmbedResult>> {
+    if (manifest.task === "token_classification" || manifest.task === "question_answering") {
+      throw new TypeError(`model ${manifest.id} is a ${manifest.task} model (no sentence vector); embed() needs a feature_extraction or sequence classification model`);
+    }
+    const pooling = options.pooling ?? manifest.pooling ?? "cls";
+    return withTotals(
+      (await runPrepared(prepared)).map(({ encoding, output, timings }) => ({
+        embedding: Array.from(embeddingOf(output, pooling)),
+        tokens: encoding.ids.length,
+        truncated: encoding.truncated,
+        timings,
+      })),
+    );
+  }
 
   return {
     manifest,
@@ -229,44 +292,11 @@ export async function createModel(source: ShardSource, options: CreateModelOptio
       const timings = { modelMs: modelMs.reduce((a, b) => a + b, 0) };
       return Object.defineProperty(outputs, "timings", { value: timings, enumerable: false }) as RunOutputs;
     },
-    async classify(texts, options = {}) {
-      if (!isSequenceClassification(manifest.task)) {
-        const use = manifest.task === "feature_extraction" ? "use embed()" : manifest.task === "token_classification" ? "use run() for per-token logits" : "use run() for start/end logits";
-        throw new TypeError(`model ${manifest.id} is a ${manifest.task} model (no sequence classifier head); ${use}`);
-      }
-      const results = (await runAll(texts, options)).map(({ encoding, output, timings }): ClassifyResult => {
-        const logits = Array.from(output.logits ?? []);
-        const probs = probabilities(manifest.task, logits);
-        const best = argmax(probs);
-        const scores: Record<string, number> = {};
-        manifest.labels.forEach((l, i) => (scores[l] = probs[i] as number));
-        return {
-          label: manifest.labels[best] as string,
-          score: probs[best] as number,
-          scores,
-          logits,
-          tokens: encoding.ids.length,
-          truncated: encoding.truncated,
-          layers: output.layers,
-          timings,
-        };
-      });
-      return withTotals(results);
-    },
-    async embed(texts, options = {}) {
-      if (manifest.task === "token_classification" || manifest.task === "question_answering") {
-        throw new TypeError(`model ${manifest.id} is a ${manifest.task} model (no sentence vector); embed() needs a feature_extraction or sequence classification model`);
-      }
-      const pooling = options.pooling ?? manifest.pooling ?? "cls";
-      return withTotals(
-        (await runAll(texts)).map(({ encoding, output, timings }) => ({
-          embedding: Array.from(embeddingOf(output, pooling)),
-          tokens: encoding.ids.length,
-          truncated: encoding.truncated,
-          timings,
-        })),
-      );
-    },
+    prepare,
+    classify: (inputs, options = {}) => classifyPrepared(inputs.map((input) => prepare(input)), options),
+    classifyPrepared: (prepared, options = {}) => classifyPrepared(prepared, options),
+    embed: (texts, options = {}) => embedPrepared(texts.map((text) => prepare(text)), options),
+    embedPrepared: (prepared, options = {}) => embedPrepared(prepared, options),
     tokenize: (text) => tokenizer.encode(text, { maxLength }),
     tokenizePair: (text, pair) => tokenizer.encode(text, { maxLength, pair }),
     maxLength,

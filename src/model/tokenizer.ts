@@ -7,6 +7,7 @@
  * Offsets are `[start, end)` in UTF-16 code units (what `String.prototype.slice` takes) of the
  * string the token came from; a leading ▁ does not cover the whitespace it stands for.
  */
+import type { AlbertTokenizerOptions } from "../tokenizer/index.ts";
 import type { TokenizerSettings } from "./manifest.ts";
 
 /** A `[start, end)` character span in UTF-16 code units. */
@@ -17,7 +18,10 @@ export interface Encoding {
   pieces: string[];
   /** Per id: its span in `text` (type 0) or `pair` (type 1); null for [CLS] and [SEP]. */
   offsets: (Offset | null)[];
-  /** 0 for [CLS], the text and its [SEP]; 1 for the pair and its [SEP]. */
+  /**
+   * 0 for [CLS], the text and its [SEP]; 1 for the pair and its [SEP]. With the manifest's
+   * `tokenizer.case_token_types`: 1 for tokens that begin with an uppercase letter, else 0.
+   */
   typeIds: number[];
   truncated: boolean;
 }
@@ -55,3 +59,8 @@ export interface ModelTokenizer {
 
 /** Builds a tokenizer from the `tokenizer` shard bytes (spiece.model) and manifest settings. */
 export type TokenizerFactory = (spiece: Uint8Array, settings: TokenizerSettings) => ModelTokenizer | Promise<ModelTokenizer>;
+
+/** The ALBERT tokenizer's options for a manifest's tokenizer settings. */
+export function tokenizerOptions(settings: TokenizerSettings): AlbertTokenizerOptions {
+  return { lowercase: settings.lowercase, keepAccents: settings.keep_accents, caseTokenTypes: settings.case_token_types === true };
+}

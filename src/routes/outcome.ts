@@ -11,7 +11,7 @@ import { recordUsage } from "../middleware/usage.ts";
 import type { CachedOutcome, RunDeps } from "../services/cached-run.ts";
 
 export function classifyDeps(c: Context<AppEnv>): RunDeps {
-  return { registry: c.var.registry, cache: c.var.cache, defer: deferrer(c), maxTokens: c.var.config.maxRequestTokens };
+  return { registry: c.var.registry, cache: c.var.cache, defer: deferrer(c), maxTokens: c.var.config.maxRequestTokens, fullDepth: !c.var.config.earlyExit };
 }
 
 /** `ctx.waitUntil` when the runtime gives one (always in workerd), else let the task run on. */

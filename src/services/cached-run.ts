@@ -8,7 +8,9 @@
  * Work budget: a request's inputs may come to at most `maxTokens` tokens after truncation (a cached
  * result counts its stored `tokens`, so the answer does not depend on what is cached). Workers
  * cannot preempt CPU work and their clock stands still during it, so the budget is checked before
- * any inference: past it the request is refused with 413 `too_much_work`.
+ * any inference: the missing inputs are prepared (tokenized) first, their cost summed, and past
+ * the budget the request is refused with 413 `too_much_work`; otherwise those same prepared inputs
+ * run (nothing is tokenized twice).
  */
 import { cacheKey } from "../cache/key.ts";
 import type { CachePolicy, CacheSource, ResultCache } from "../cache/result-cache.ts";
@@ -24,10 +26,12 @@ export interface RunDeps {
   defer: (task: Promise<unknown>) => void;
   /** Work budget (`MAX_REQUEST_TOKENS`): most tokens after truncation over all inputs; none when absent. */
   maxTokens?: number;
+  /** `EARLY_EXIT=off`: classifiers run every layer even when their model could exit early. */
+  fullDepth?: boolean;
 }
 
-/** What one task tells the runner: how to key, check, count and compute its results. */
-export interface CachedTask<I, R> {
+/** What one task tells the runner: how to key, check, prepare, count and compute its results. */
+export interface CachedTask<I, R, P> {
   /** Cache-key task name ("classify", "entities", …). */
   name: string;
   /** The canonical text of an input for its cache key. */
@@ -42,10 +46,12 @@ export interface CachedTask<I, R> {
   accept(value: unknown, manifest: Manifest): value is R;
   /** Tokens a result stands for (after truncation), for the budget and usage. */
   tokensOf(result: R): number;
-  /** Tokens an input will cost, counted with the loaded model's tokenizer before any inference. */
-  cost(model: LoadedModel, input: I): number;
-  /** Computes fresh results for the missing inputs (one per input, in order). */
-  compute(model: LoadedModel, inputs: I[]): Promise<{ results: R[]; timings: StageTimings }>;
+  /** The first stage for one missing input (tokenize, cut windows) with the loaded model. */
+  prepare(model: LoadedModel, input: I): P;
+  /** Tokens a prepared input will cost (after truncation), counted before any inference. */
+  cost(prepared: P): number;
+  /** Computes fresh results for the prepared missing inputs (one per input, in order). */
+  compute(model: LoadedModel, prepared: P[]): Promise<{ results: R[]; timings: StageTimings }>;
 }
 
 export interface CachedItem<R> {
@@ -61,7 +67,7 @@ export interface CachedOutcome<R> {
   timings: { loadMs: number; tokenizeMs: number; modelMs: number };
 }
 
-export async function runCached<I, R>(deps: RunDeps, id: string, inputs: readonly I[], policy: CachePolicy, task: CachedTask<I, R>, manifest?: Manifest): Promise<CachedOutcome<R>> {
+export async function runCached<I, R, P>(deps: RunDeps, id: string, inputs: readonly I[], policy: CachePolicy, task: CachedTask<I, R, P>, manifest?: Manifest): Promise<CachedOutcome<R>> {
   const m = manifest ?? (await deps.registry.manifest(id, deps.defer));
   const keys = await Promise.all(
     inputs.map((input) => {
@@ -82,11 +88,9 @@ export async function runCached<I, R>(deps: RunDeps, id: string, inputs: readonl
     const loadStarted = performance.now();
     const model = await deps.registry.model(id, deps.defer);
     timings.loadMs = performance.now() - loadStarted;
-    checkBudget(cachedTokens + missing.reduce((sum, index) => sum + task.cost(model, inputs[index]!), 0), deps.maxTokens);
-    const output = await task.compute(
-      model,
-      missing.map((index) => inputs[index]!),
-    );
+    const prepared = missing.map((index) => task.prepare(model, inputs[index]!));
+    checkBudget(cachedTokens + prepared.reduce((sum, p) => sum + task.cost(p), 0), deps.maxTokens);
+    const output = await task.compute(model, prepared);
     timings.tokenizeMs = output.timings.tokenizeMs;
     timings.modelMs = output.timings.modelMs;
     output.results.forEach((result, i) => fresh.set(missing[i]!, result));

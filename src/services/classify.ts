@@ -61,7 +61,7 @@ export async function classifyTexts(
 ): Promise<ClassifyOutcome> {
   const manifest: Manifest = await deps.registry.manifest(id, deps.defer);
   // Only a model with early exit answers differently at full depth.
-  const fullDepth = options.fullDepth === true && manifest.early_exit !== undefined;
+  const fullDepth = (options.fullDepth === true || deps.fullDepth === true) && manifest.early_exit !== undefined;
   const outcome = await runCached(
     deps,
     id,
@@ -74,9 +74,10 @@ export async function classifyTexts(
       ...(fullDepth ? { options: { full_depth: true } } : {}),
       accept: (value, m): value is TextResult => isTextResult(value, m.labels),
       tokensOf: (result) => result.tokens,
-      cost: (model, input) => (typeof input === "string" ? model.tokenize(input) : model.tokenizePair(input.text, input.text_pair)).ids.length,
-      async compute(model, texts) {
-        const output = await model.classify(texts, { fullDepth });
+      prepare: (model, input) => model.prepare(input),
+      cost: (prepared) => prepared.encoding.ids.length,
+      async compute(model, prepared) {
+        const output = await model.classifyPrepared(prepared, { fullDepth });
         return { results: output.results.map(({ label, score, scores, tokens, truncated, layers }) => ({ label, score, scores, tokens, truncated, layers })), timings: output.timings };
       },
     },

@@ -38,9 +38,10 @@ export async function embedTexts(deps: RunDeps, id: string, inputs: readonly str
       keyText: (input) => input,
       accept: (value, m): value is EmbeddingResult => isEmbedding(value, m.config.hidden_size),
       tokensOf: (result) => result.tokens,
-      cost: (model, input) => model.tokenize(input).ids.length,
-      async compute(model, texts) {
-        const output = await model.embed(texts);
+      prepare: (model, input) => model.prepare(input),
+      cost: (prepared) => prepared.encoding.ids.length,
+      async compute(model, prepared) {
+        const output = await model.embedPrepared(prepared);
         return { results: output.results.map(({ embedding, tokens, truncated }) => ({ embedding, tokens, truncated })), timings: output.timings };
       },
     },

@@ -6,7 +6,7 @@
  */
 import type { CachePolicy } from "../cache/result-cache.ts";
 import type { Entity, EntityStrategy } from "../heads/index.ts";
-import { recognizeEntities } from "../model/entities.ts";
+import { entitiesOfPrepared, prepareEntities } from "../model/entities.ts";
 import { isObject, isProbability, runCached, wrongModel, type CachedOutcome, type RunDeps } from "./cached-run.ts";
 
 export interface EntitiesItem {
@@ -42,9 +42,10 @@ export async function findEntities(deps: RunDeps, id: string, inputs: readonly s
       keyText: (input) => input,
       accept: (value): value is EntitiesItem => isEntitiesItem(value),
       tokensOf: (result) => result.tokens,
-      cost: (model, input) => model.tokenize(input).ids.length,
-      async compute(model, texts) {
-        const output = await recognizeEntities(model, texts, strategy);
+      prepare: (model, input) => prepareEntities(model, input),
+      cost: (prepared) => prepared.encoding.ids.length,
+      async compute(model, prepared) {
+        const output = await entitiesOfPrepared(model, prepared, strategy);
         return { results: output.results.map(({ entities, tokens, truncated }) => ({ entities, tokens, truncated })), timings: output.timings };
       },
     },

@@ -6,7 +6,7 @@
  */
 import type { CachePolicy } from "../cache/result-cache.ts";
 import type { Answer } from "../heads/index.ts";
-import { answerQuestions, questionWindows, type AnswerOptions, type QuestionInput } from "../model/answer.ts";
+import { answerPrepared, prepareQuestion, type AnswerOptions, type QuestionInput } from "../model/answer.ts";
 import { isObject, isProbability, runCached, wrongModel, type CachedOutcome, type RunDeps } from "./cached-run.ts";
 
 export interface QaItem {
@@ -43,9 +43,10 @@ export async function answerWithCache(deps: RunDeps, id: string, inputs: readonl
       keyText: (input) => JSON.stringify([input.question, input.context]),
       accept: (value): value is QaItem => isQaItem(value),
       tokensOf: (result) => result.tokens,
-      cost: (model, input) => questionWindows(model, input, options).windows.reduce((n, w) => n + w.ids.length, 0),
-      async compute(model, items) {
-        const output = await answerQuestions(model, items, options);
+      prepare: (model, input) => prepareQuestion(model, input, options),
+      cost: (prepared) => prepared.tokens,
+      async compute(model, prepared) {
+        const output = await answerPrepared(model, prepared, options);
         return { results: output.results.map(({ answers, tokens, windows }) => ({ answers, tokens, windows: windows.length })), timings: output.timings };
       },
     },

@@ -6,6 +6,10 @@
  * `[CLS] a [SEP] b [SEP]` (token types 0 then 1) with optional truncation that keeps the
  * special tokens (pairs: HF `longest_first`).
  *
+ * With `caseTokenTypes` (models trained that way, manifest `tokenizer.case_token_types`) the token
+ * types carry what lowercasing removes: 1 for a token whose first character in the caller's text
+ * is an uppercase letter, else 0 (see `caseTypeOf`).
+ *
  * Every token also gets its span in the caller's string (UTF-16 code units, `[start, end)`),
  * through all of the preprocessing and normalization: see `Encoding.offsets`.
  */
@@ -25,6 +29,11 @@ export interface AlbertTokenizerOptions {
   lowercase?: boolean;
   /** HF `keep_accents` (default false: NFKD and drop combining marks). */
   keepAccents?: boolean;
+  /**
+   * Token types from capitalisation instead of segments (default false): 1 where the token's
+   * first character in the text is an uppercase letter. Single texts only (no pairs).
+   */
+  caseTokenTypes?: boolean;
 }
 
 export interface EncodeOptions {
@@ -61,7 +70,10 @@ export interface Encoding {
    * for type 0, `pair` for type 1); null for `[CLS]` and `[SEP]`.
    */
   offsets: (Offset | null)[];
-  /** Token type per id: 0 for `[CLS]`, the text and its `[SEP]`; 1 for the pair and its `[SEP]`. */
+  /**
+   * Token type per id: 0 for `[CLS]`, the text and its `[SEP]`; 1 for the pair and its `[SEP]`.
+   * With `caseTokenTypes`: 1 for tokens that begin with an uppercase letter, else 0.
+   */
   typeIds: number[];
   /** True when ids were dropped to fit `maxLength`. */
   truncated: boolean;
@@ -71,6 +83,7 @@ export class AlbertTokenizer {
   readonly vocabSize: number;
   readonly lowercase: boolean;
   readonly keepAccents: boolean;
+  readonly caseTokenTypes: boolean;
   readonly clsId: number;
   readonly sepId: number;
   private readonly sp: SentencePieceProcessor;
@@ -85,6 +98,7 @@ export class AlbertTokenizer {
     this.vocabSize = sp.vocabSize;
     this.lowercase = options.lowercase ?? true;
     this.keepAccents = options.keepAccents ?? false;
+    this.caseTokenTypes = options.caseTokenTypes ?? false;
     this.clsId = specialId(sp, "[CLS]", 2);
     this.sepId = specialId(sp, "[SEP]", 3);
     this.commaSplit = new Uint8Array(sp.vocabSize);
@@ -252,12 +266,15 @@ export class AlbertTokenizer {
     if (pair !== undefined && typeof pair !== "string") {
       throw new TokenizerError("invalid_input", `pair must be a string, got ${pair === null ? "null" : typeof pair}`);
     }
+    if (pair !== undefined && this.caseTokenTypes) {
+      throw new TokenizerError("invalid_input", "this model's token types mark capitalisation (case_token_types); it takes single texts, not pairs");
+    }
     const special = pair === undefined ? 2 : 3;
     if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < special)) {
       const room = pair === undefined ? "room for [CLS] and [SEP]" : "room for [CLS] and two [SEP]";
       throw new TokenizerError("invalid_input", `maxLength must be an integer >= ${special} (${room}), got ${maxLength}`);
     }
-    const eager = options.offsets === "eager";
+    const eager = options.offsets === "eager" || this.caseTokenTypes;
     const a = this.pieces(text, eager);
     const b = pair === undefined ? null : this.pieces(pair, eager);
     let keepA = a.ids.length;
@@ -300,9 +317,21 @@ export class AlbertTokenizer {
       return offsets;
     };
     const encoding: Encoding = { ids, pieces, offsets: eager ? spans() : [], typeIds, truncated };
+    if (this.caseTokenTypes) encoding.offsets.forEach((span, i) => (typeIds[i] = caseTypeOf(text, span)));
     if (!eager) lazyProperty(encoding, "offsets", spans);
     return encoding;
   }
+}
+
+/**
+ * The case token type of a span of `text`: 1 when its first character is an uppercase letter
+ * (it changes under lowercasing: `c !== c.toLowerCase()`), else 0; 0 for null and empty spans.
+ * training/finetune_ner.py (`case_types`) computes the same for the words it trains on.
+ */
+export function caseTypeOf(text: string, span: Offset | null): number {
+  if (span === null || span[1] <= span[0]) return 0;
+  const c = String.fromCodePoint(text.codePointAt(span[0])!);
+  return c !== c.toLowerCase() ? 1 : 0;
 }
 
 /**

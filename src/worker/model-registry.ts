@@ -14,6 +14,7 @@
  */
 import { ApiError } from "../errors.ts";
 import type { Encoding, LoadedModel, Manifest } from "../model/index.ts";
+import { tokenizerOptions } from "../model/tokenizer.ts";
 import { assetsSource } from "./assets-source.ts";
 
 /** Keeps the calling request alive until a task settles (`ctx.waitUntil`). */
@@ -96,7 +97,7 @@ export class ModelRegistry {
       ]);
       const spiece = await readShard(assetsSource(this.#assets, id), manifest, "tokenizer");
       const settings = manifest.tokenizer;
-      const tokenizer = AlbertTokenizer.fromModel(spiece, { lowercase: settings.lowercase, keepAccents: settings.keep_accents });
+      const tokenizer = AlbertTokenizer.fromModel(spiece, tokenizerOptions(settings));
       return { version: manifest.version, encode: (text, options) => tokenizer.encode(text, { maxLength: settings.max_length, ...options }) };
     });
   }

@@ -63,6 +63,16 @@ describe("readConfig", () => {
     }
   });
 
+  it("EARLY_EXIT: on by default, on/off in any case, anything else a config_error for every request", async () => {
+    expect([undefined, "", "on", " ON "].map((v) => readConfig({ ...env, EARLY_EXIT: v }).earlyExit)).toEqual([true, true, true, true]);
+    expect(readConfig({ ...env, EARLY_EXIT: "Off" }).earlyExit).toBe(false);
+    const bindings = { ...env, EARLY_EXIT: "sometimes" } as Bindings;
+    expect(() => readConfig(bindings)).toThrow(/EARLY_EXIT must be "on" or "off", not "sometimes"/);
+    const reply = await createApp().request("/v1/tokenize", { method: "POST", headers: json, body: '{"input":"hi"}' }, bindings);
+    expect(reply.status).toBe(500);
+    expect(((await reply.json()) as { error: { code: string } }).error.code).toBe("config_error");
+  });
+
   it("a bad webhook definition fails only the webhook route", async () => {
     const app = createApp();
     const bindings = { ...env, WEBHOOKS: { bad: { signature: "github", fields: ["/text"] } } } as Bindings;
