@@ -11,6 +11,9 @@ macro-F1, flag = that label's sigmoid score >= --threshold (default 0.5). Prints
 sentences; 10% of TweetEval offensive / hate train): the figure to choose on; dev/val are
 reported once for what ships. Needs no Python packages beyond the standard library; run from
 the repo root.
+--depth full | N: run every layer (`--full-depth`) or early exit with patience N (`--patience N`)
+instead of the manifest's setting; --early-exit-table: the figures for full depth and patience
+1..5, each with the mean number of layers that ran (one JSON line per setting).
 """
 import argparse
 import json
@@ -25,11 +28,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.path.join(os.path.dirname(ROOT), "shared", "datasets")
 
 
-def classify(model_dir, texts):
-    """Runs the CLI once over all texts; returns one {"label","score","logits"} per text."""
+def classify(model_dir, texts, depth=None):
+    """Runs the CLI once over all texts; returns one {"label","score","logits","layers"} per text.
+    depth: None (the manifest's setting), "full", or a patience (int)."""
     lines = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    extra = [] if depth is None else ["--full-depth"] if depth == "full" else ["--patience", str(depth)]
     out = subprocess.run(
-        ["npm", "run", "--silent", "albert-edge", "--", "classify", "--model", model_dir],
+        ["npm", "run", "--silent", "albert-edge", "--", "classify", "--model", model_dir, *extra],
         input=lines, capture_output=True, text=True, cwd=ROOT, check=False,
     )
     if out.returncode != 0:
@@ -67,12 +72,22 @@ def main():
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--split", choices=["dev", "select"], default="dev")
+    ap.add_argument("--depth", default=None, help="full | N (patience N) instead of the manifest's early-exit setting")
+    ap.add_argument("--early-exit-table", action="store_true", help="full depth and patience 1..5, one JSON line each")
     a = ap.parse_args()
+    if a.early_exit_table:
+        for depth in ["full", 1, 2, 3, 4, 5]:
+            evaluate(a, depth)
+        return
+    evaluate(a, None if a.depth is None else a.depth if a.depth == "full" else int(a.depth))
+
+
+def evaluate(a, depth):
     model_dir = os.path.abspath(a.model)
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
     report = {"model": manifest["id"], "version": manifest["version"], "quantization": manifest.get("quantization"),
-              "split": a.split}
+              "split": a.split, "depth": "manifest" if depth is None else depth}
 
     if a.task == "sentiment":
         if a.split == "select":
@@ -80,7 +95,8 @@ def main():
         else:
             rows = [line.split("\t") for line in read_lines(os.path.join(a.data, "sst2", "dev.tsv"))[1:] if line.strip()]
             texts, gold = [r[0].strip() for r in rows], [int(r[1]) for r in rows]
-        results = classify(model_dir, texts)
+        results = classify(model_dir, texts, depth)
+        report["mean_layers"] = sum(r["layers"] for r in results) / len(results)
         positive = manifest["labels"].index("positive")
         pred = [1 if max(range(len(r["logits"])), key=lambda i: r["logits"][i]) == positive else 0 for r in results]
         report["sst2_dev_accuracy" if a.split == "dev" else "sst2_select_accuracy"] = sum(int(p == g) for p, g in zip(pred, gold)) / len(gold)
@@ -94,7 +110,8 @@ def main():
                 texts = read_lines(os.path.join(folder, "val_text.txt"))
                 gold = [int(x) for x in read_lines(os.path.join(folder, "val_labels.txt")) if x.strip()]
                 texts = texts[: len(gold)]
-            results = classify(model_dir, texts)
+            results = classify(model_dir, texts, depth)
+            report[f"tweeteval_{task}_mean_layers"] = sum(r["layers"] for r in results) / len(results)
             pred = [int(sigmoid_scores(manifest, r)[task] >= a.threshold) for r in results]
             report[f"tweeteval_{task}_{'val' if a.split == 'dev' else 'select'}_macro_f1"] = macro_f1(gold, pred)
             report[f"tweeteval_{task}_n"] = len(gold)

@@ -20,7 +20,7 @@
  * depends on what else is being processed.
  */
 import { ExitTracker } from "../model/early-exit.ts";
-import type { ForwardOptions, SequenceOutput } from "../model/engine.ts";
+import { runPatience, type ForwardOptions, type SequenceOutput } from "../model/engine.ts";
 import { groupOfLayer, type Manifest, type ModelConfig, type Task } from "../model/manifest.ts";
 import { Arena } from "./arena.ts";
 import { ACT, type Kernels } from "./kernels.ts";
@@ -257,13 +257,14 @@ export class AlbertEngine {
    */
   forwardMany(seqs: readonly Sequence[], options: ForwardOptions = {}): ForwardResult[] {
     for (const q of seqs) this.#check(q);
+    const patience = runPatience(options, this.#patience);
     const out: ForwardResult[] = [];
     let start = 0;
     while (start < seqs.length) {
       let end = start;
       let rows = 0;
       while (end < seqs.length && rows + seqs[end]!.ids.length <= this.maxTokens) rows += seqs[end++]!.ids.length;
-      out.push(...this.#run(seqs.slice(start, end), rows, options.fullDepth === true ? undefined : this.#patience));
+      out.push(...this.#run(seqs.slice(start, end), rows, patience));
       start = end;
     }
     if (out.length !== seqs.length) throw new Error(`forwardMany: ${out.length} results for ${seqs.length} sequences`);

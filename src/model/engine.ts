@@ -33,6 +33,20 @@ export interface SequenceOutput {
 export interface ForwardOptions {
   /** Run every layer even when the manifest allows early exit. */
   fullDepth?: boolean;
+  /**
+   * Early-exit patience for this run instead of the manifest's (sequence classifiers whose head
+   * was trained on every layer; used to measure the patience/accuracy trade-off). Ignored with
+   * `fullDepth`.
+   */
+  patience?: number;
+}
+
+/** The patience a run uses: none at full depth or for heads without a classifier, else the option or the manifest's. */
+export function runPatience(options: ForwardOptions, manifestPatience: number | undefined): number | undefined {
+  if (options.fullDepth === true) return undefined;
+  const p = options.patience ?? manifestPatience;
+  if (p !== undefined && (!Number.isInteger(p) || p < 1)) throw new RangeError(`patience must be an integer >= 1 (got ${p})`);
+  return p;
 }
 
 /** A model loaded into an engine: one forward per sequence (ids with [CLS]/[SEP]). */

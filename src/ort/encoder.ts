@@ -13,7 +13,7 @@
  * it (`releaseTensor`), so long inputs do not pile up garbage between collections.
  */
 import { ExitTracker } from "../model/early-exit.ts";
-import type { ForwardOptions, SequenceOutput } from "../model/engine.ts";
+import { runPatience, type ForwardOptions, type SequenceOutput } from "../model/engine.ts";
 import { groupOfLayer, isSequenceClassification, type Manifest } from "../model/manifest.ts";
 import { releaseTensor, webBackend, type OrtBackend, type OrtTensor, type Session } from "./ort.ts";
 
@@ -63,7 +63,7 @@ export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, 
   let hidden: OrtTensor = first;
   let mask: OrtTensor | undefined;
   // Early exit (PABEE): the head reads the hidden state after every layer.
-  const patience = options.fullDepth === true || !isSequenceClassification(manifest.task) ? undefined : manifest.early_exit?.patience;
+  const patience = isSequenceClassification(manifest.task) ? runPatience(options, manifest.early_exit?.patience) : undefined;
   const tracker = patience === undefined ? undefined : new ExitTracker(patience, manifest.task);
   const layers = manifest.config.num_hidden_layers;
   for (let i = 0; i < layers; i++) {

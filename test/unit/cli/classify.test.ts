@@ -2,7 +2,8 @@
  * @module test/unit/cli/classify
  * `albert-edge classify` run as a process on the shipped sentiment shards: JSONL lines end at
  * `\n` only (U+2028 / U+2029 stay inside a line, `\r\n` is fine), empty text is refused naming the
- * line, and a Hugging Face checkpoint given as `--model` says to run `convert` first.
+ * line, a Hugging Face checkpoint given as `--model` says to run `convert` first, and the depth
+ * options (`--full-depth`, `--patience N`) decide how many layers run (`layers` in each line).
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -55,5 +56,41 @@ describe("albert-edge classify input", () => {
     } finally {
       checkpoint.cleanup();
     }
+  });
+});
+
+describe("albert-edge classify depth", () => {
+  const texts = ["a warm and funny film", "dull", "the plot is thin but the acting is superb", "not bad at all", "I hated every minute", "fine ."];
+  const input = texts.map((text) => JSON.stringify({ text })).join("\n");
+  const run = async (argv: string[]): Promise<{ label: string; layers: number }[]> => {
+    const r = await classify(["--model", shards, ...argv], input);
+    expect(r.stderr).toBe("");
+    return r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { label: string; layers: number });
+  };
+
+  it("--full-depth runs every layer; --patience N stops once N more layers agree (never before layer N + 1)", async () => {
+    const full = await run(["--full-depth"]);
+    expect(full.map((r) => r.layers)).toEqual(texts.map(() => 6));
+    const p1 = await run(["--patience", "1"]);
+    for (const r of p1) expect(r.layers).toBeGreaterThanOrEqual(2);
+    expect(p1.some((r) => r.layers < 6)).toBe(true);
+    const p3 = await run(["--patience", "3"]);
+    p3.forEach((r, i) => {
+      expect(r.layers).toBeGreaterThanOrEqual(4);
+      expect(r.layers).toBeGreaterThanOrEqual(p1[i]!.layers);
+      if (r.layers === 6) expect(r.label).toBe(full[i]!.label);
+    });
+    expect((await run(["--patience", "5"])).map((r) => r.layers)).toEqual(texts.map(() => 6));
+  });
+
+  it.each([
+    [["--patience", "0"], /--patience must be an integer >= 1 \(got "0"\)/],
+    [["--patience", "two"], /--patience must be an integer >= 1/],
+    [["--full-depth", "--patience", "2"], /--full-depth and --patience exclude each other/],
+  ])("refuses %j with exit code 2", async (argv, message) => {
+    const r = await classify(["--model", shards, ...argv], input);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe("");
   });
 });

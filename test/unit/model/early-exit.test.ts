@@ -6,6 +6,7 @@
  * the same shards with the manifest cut to l layers (one shared block: the state after layer l),
  * and answering that layer's logits (the per-layer arithmetic itself is held to the independent
  * reference by the parity and generality tests);
+ * a run's own `patience` replacing the manifest's (on a model without `early_exit` too);
  * `fullDepth` restoring the plain model's answers; and several texts in one run stopping each on
  * its own, bit-identical to running them alone.
  */
@@ -91,6 +92,16 @@ describe("early exit in both engines", () => {
         expect(got.layers).toBe(expected);
         expect(Array.from(got.logits ?? [])).toEqual(perLayer[expected - 1]);
         seen.add(expected);
+        for (const patience of [1, 3]) {
+          // A run's own patience (options.patience) replaces the manifest's, on the plain model too.
+          const t = new ExitTracker(patience, "single_label_classification");
+          const stop = perLayer.findIndex((l) => t.update(l)) + 1 || LAYERS;
+          for (const m of [model, plain]) {
+            const out = await m.forward(ids, undefined, { patience });
+            expect(out.layers).toBe(stop);
+            expect(Array.from(out.logits ?? [])).toEqual(perLayer[stop - 1]);
+          }
+        }
         const full = await model.forward(ids, undefined, { fullDepth: true });
         expect(full.layers).toBe(LAYERS);
         expect(Array.from(full.logits ?? [])).toEqual(Array.from((await plain.forward(ids)).logits ?? []));
