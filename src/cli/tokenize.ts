@@ -19,6 +19,8 @@
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { parseArgs } from "node:util";
+import { parseTokenizerConfig } from "../convert/hf-config.ts";
 import { readManifest, readShard } from "../model/shard-source.ts";
 import { fsShardSource } from "../node/fs-shard-source.ts";
 import { AlbertTokenizer, TokenizerError } from "../tokenizer/index.ts";
@@ -45,40 +47,37 @@ export interface TokenizerSource {
 }
 
 export async function run(argv: string[], io: TokenizeIo = process): Promise<number> {
-  let dir: string | undefined;
+  let values: { model?: string; "max-length"?: string; pieces?: boolean; offsets?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { model: { type: "string" }, "max-length": { type: "string" }, pieces: { type: "boolean" }, offsets: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    io.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${usage}`);
+    return 2;
+  }
+  if (values.help === true) {
+    io.stdout.write(usage);
+    return 0;
+  }
+  const dir = values.model;
+  if (dir === undefined) {
+    io.stderr.write(`--model <dir> is required\n${usage}`);
+    return 2;
+  }
   let maxLength: number | undefined;
-  let withPieces = false;
-  let withOffsets = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = argv[i + 1];
-    if (a === "--model" && v !== undefined) {
-      dir = v;
-      i++;
-    } else if (a === "--max-length" && v !== undefined) {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 2) {
-        io.stderr.write(`--max-length must be an integer >= 2 (room for [CLS] and [SEP])\n${usage}`);
-        return 2;
-      }
-      maxLength = n;
-      i++;
-    } else if (a === "--pieces") {
-      withPieces = true;
-    } else if (a === "--offsets") {
-      withOffsets = true;
-    } else if (a === "-h" || a === "--help") {
-      io.stdout.write(usage);
-      return 0;
-    } else {
-      io.stderr.write(`unexpected argument ${a}\n${usage}`);
+  if (values["max-length"] !== undefined) {
+    maxLength = Number(values["max-length"]);
+    if (!Number.isInteger(maxLength) || maxLength < 2) {
+      io.stderr.write(`--max-length must be an integer >= 2 (room for [CLS] and [SEP])\n${usage}`);
       return 2;
     }
   }
-  if (dir === undefined) {
-    io.stderr.write(usage);
-    return 2;
-  }
+  const withPieces = values.pieces === true;
+  const withOffsets = values.offsets === true;
 
   let tokenizer: AlbertTokenizer;
   try {
@@ -149,9 +148,8 @@ export async function loadTokenizerSource(dir: string): Promise<TokenizerSource>
   const modelPath = join(dir, "spiece.model");
   if (!(await exists(modelPath))) throw new Error(`neither manifest.json nor spiece.model found`);
   const model = new Uint8Array(await readFile(modelPath));
-  let lowercase = true;
-  let keepAccents = false;
   const configPath = join(dir, "tokenizer_config.json");
+  let settings = { lowercase: true, keepAccents: false };
   if (await exists(configPath)) {
     let config: unknown;
     try {
@@ -159,16 +157,10 @@ export async function loadTokenizerSource(dir: string): Promise<TokenizerSource>
     } catch (e) {
       throw new Error(`${configPath}: invalid JSON (${(e as Error).message})`);
     }
-    const c = (typeof config === "object" && config !== null ? config : {}) as Record<string, unknown>;
-    if (c.do_lower_case !== undefined) lowercase = bool(c.do_lower_case, configPath, "do_lower_case");
-    if (c.keep_accents !== undefined) keepAccents = bool(c.keep_accents, configPath, "keep_accents");
+    settings = parseTokenizerConfig(config, configPath);
   }
+  const { lowercase, keepAccents } = settings;
   return { model, lowercase, keepAccents, origin: modelPath };
-}
-
-function bool(v: unknown, file: string, key: string): boolean {
-  if (typeof v !== "boolean") throw new Error(`${file}: ${key} must be true or false`);
-  return v;
 }
 
 async function exists(path: string): Promise<boolean> {

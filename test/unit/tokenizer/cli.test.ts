@@ -86,9 +86,17 @@ describe("albert-edge tokenize", () => {
   });
 
   it("reports usage errors with exit code 2 and load errors with 1", async () => {
-    expect((await tokenize([], "")).code).toBe(2);
-    expect((await tokenize(["--model", "x", "--max-length", "1"], "")).code).toBe(2);
-    expect((await tokenize(["--model", "x", "--bogus"], "")).code).toBe(2);
+    for (const [argv, message] of [
+      [[], /--model <dir> is required/],
+      [["--model", "x", "--max-length", "1"], /--max-length must be an integer >= 2/],
+      [["--model", "x", "--bogus"], /Unknown option '--bogus'/],
+      [["--model", "x", "extra"], /Unexpected argument 'extra'/],
+    ] as const) {
+      const r = await tokenize([...argv], "");
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toContain("usage: albert-edge tokenize");
+    }
     const missing = await tokenize(["--model", join(tmp, "does-not-exist")], "");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/neither manifest.json nor spiece.model/);
@@ -102,6 +110,15 @@ describe("albert-edge tokenize", () => {
     expect(source).toMatchObject({ lowercase: false, keepAccents: true });
     const r = await tokenize(["--model", real, "--pieces"], '{"text":"Hello"}\n');
     expect(JSON.parse(r.stdout).pieces).toEqual(["[CLS]", "▁", "H", "ello", "[SEP]"]);
+  });
+
+  it("refuses a tokenizer_config.json whose settings are not booleans, naming the file and field", async () => {
+    const real = mkdtempSync(join(tmp, "cfg-"));
+    copyFileSync(modelPath, join(real, "spiece.model"));
+    writeFileSync(join(real, "tokenizer_config.json"), JSON.stringify({ do_lower_case: "yes" }));
+    const r = await tokenize(["--model", real], '{"text":"Hello"}\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(real, "tokenizer_config.json")}: "do_lower_case" must be a boolean`);
   });
 
   it("uses a shard directory's manifest and verified tokenizer shard", async () => {
