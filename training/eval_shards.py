@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Evaluate converted int8 shards through the product's own CLI (`albert-edge classify`), i.e.
-the exact TypeScript tokenizer and the onnxruntime-web runtime that the Worker uses.
+the exact TypeScript tokenizer and the engine the Worker uses (our WASM engine, the CLI's default).
 
   /usr/bin/python3 training/eval_shards.py --model model-shards/sentiment --task sentiment
   /usr/bin/python3 training/eval_shards.py --model model-shards/moderation --task moderation
