@@ -61,7 +61,7 @@ describe.skipIf(!sharedAvailable())("model-shards/sentiment", () => {
     expect(Math.abs(accuracy(runs.wasm) - accuracy(runs.ort))).toBeLessThanOrEqual(0.003);
   }, 600_000);
 
-  it("albert-edge classify: JSONL {text} → JSONL {label, score, logits}, in order", () => {
+  it("albert-edge classify: JSONL {text} → JSONL {label, score, logits, layers}, in order", () => {
     const texts = ["a gorgeous , witty , seductive movie .", "a dull , lifeless mess .", "", "it 's fine ."];
     const input = texts.map((text) => (text === "" ? "" : JSON.stringify({ text }))).join("\n") + "\n";
     const cli = (stdin: string) =>
@@ -72,7 +72,7 @@ describe.skipIf(!sharedAvailable())("model-shards/sentiment", () => {
     const results = out.stdout.trim().split("\n").map((l) => JSON.parse(l) as { label: string; score: number; logits: number[] });
     expect(results).toHaveLength(3); // the blank line is skipped
     for (const r of results) {
-      expect(Object.keys(r)).toEqual(["label", "score", "logits"]);
+      expect(Object.keys(r)).toEqual(["label", "score", "logits", "layers"]);
       expect(r.label).toBe(["negative", "positive"][argmaxOf(r.logits)]);
     }
     expect(results.map((r) => r.label).slice(0, 2)).toEqual(["positive", "negative"]);
