@@ -1,6 +1,7 @@
 /**
  * Node-side setup of the `heads` workerd project: converts the ../shared head fixtures
- * (albert-sst2-mini, -ner-mini, -qa-mini, -embed-mini; int8, the default) into .test-shards/<id>,
+ * (albert-sst2-mini, -ner-mini, -qa-mini, -embed-mini; int8, the default; plus `sst2-exit`,
+ * albert-sst2-mini with early exit at patience 1) into .test-shards/<id>,
  * which test/heads/wrangler.toml serves as static assets, and computes the answers the Worker must
  * give with the same model-level code in Node (our engine), handed to the tests through `provide`.
  * Without ../shared nothing is converted and the tests skip (test/support/shared-check.ts says why).
@@ -28,6 +29,8 @@ export default async function setup(project: TestProject): Promise<void> {
     rmSync(join(out, id), { recursive: true, force: true });
     await convertQuietly(sharedCheckpoint(checkpoint), join(out, id), { id });
   }
+  rmSync(join(out, "sst2-exit"), { recursive: true, force: true });
+  await convertQuietly(sharedCheckpoint("albert-sst2-mini"), join(out, "sst2-exit"), { id: "sst2-exit", earlyExitPatience: 1 });
   const ner = readJsonl<{ text: string }>(join(goldenDir, "albert-ner-mini.jsonl")).slice(0, 8).map((r) => r.text);
   const qa = readJsonl<{ question: string; context: string }>(join(goldenDir, "albert-qa-mini.jsonl")).slice(0, 6).map(({ question, context }) => ({ question, context }));
   const embed = readJsonl<{ text: string }>(join(goldenDir, "albert-embed-mini.jsonl")).slice(0, 4).map((r) => r.text);
@@ -41,7 +44,11 @@ export default async function setup(project: TestProject): Promise<void> {
   const embeddings = (await embedModel.embed(embed)).map((r) => r.embedding);
   const sst2 = await loadModelDir(join(out, "sst2-mini"));
   const pairLabels = (await sst2.classify(pairs)).map((r) => r.label);
-  for (const m of [nerModel, qaModel, embedModel, sst2]) await m.dispose();
-  project.provide("headCases", { ner, entities, qa, answers, embed, embeddings, pairs, pairLabels });
+  const exitTexts = readJsonl<{ text: string }>(join(goldenDir, "albert-sst2-mini.logits.jsonl")).slice(0, 24).map((r) => r.text);
+  const exitModel = await loadModelDir(join(out, "sst2-exit"));
+  const exitLayers = (await exitModel.classify(exitTexts)).map((r) => r.layers);
+  const fullLabels = (await sst2.classify(exitTexts)).map((r) => r.label);
+  for (const m of [nerModel, qaModel, embedModel, sst2, exitModel]) await m.dispose();
+  project.provide("headCases", { ner, entities, qa, answers, embed, embeddings, pairs, pairLabels, exitTexts, exitLayers, fullLabels });
 }
 

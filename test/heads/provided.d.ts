@@ -12,6 +12,10 @@ declare module "vitest" {
       embeddings: number[][];
       pairs: { text: string; text_pair: string }[];
       pairLabels: string[];
+      /** Texts for the early-exit model `sst2-exit`, the layers our engine runs on each in Node, and sst2-mini's labels. */
+      exitTexts: string[];
+      exitLayers: number[];
+      fullLabels: string[];
     } | null;
   }
 }

@@ -3,11 +3,13 @@
  * shards (test/heads/global-setup.ts): `/v1/entities`, `/v1/qa`, `/v1/embeddings` (through the
  * official `openai` SDK too) and sentence pairs on `/v1/classify` give what the same model-level
  * code gives in Node; offsets point into the caller's text; long contexts are windowed; the cache
- * covers every route; models of the wrong kind and bad parameters get 400 with our codes.
+ * covers every route; models of the wrong kind and bad parameters get 400 with our codes; a model
+ * with early exit stops where the engine does in Node unless `full_depth` or `EARLY_EXIT=off`.
  */
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
+import { createApp } from "../../src/app.ts";
 
 const cases = inject("headCases");
 const run = cases === null ? describe.skip : describe;
@@ -155,5 +157,25 @@ run("POST /v1/classify with sentence pairs", () => {
     expect(answer.results.map((r) => r.label)).toEqual(pairLabels);
     const single = await json<{ results: { label: string }[] }>(await post("/v1/classify", { model: "sst2-mini", input: pairs[0]! }));
     expect(single.results[0]!.label).toBe(pairLabels[0]);
+  });
+});
+
+run("early exit in the Worker (sst2-exit: albert-sst2-mini converted with patience 1)", () => {
+  type Result = { label: string; layers: number };
+  const classify = async (body: Record<string, unknown>, bindings?: Record<string, unknown>): Promise<Result[]> => {
+    const init = { method: "POST", headers: { "content-type": "application/json", "cache-control": "no-store" }, body: JSON.stringify({ model: "sst2-exit", ...body }) };
+    const response = bindings === undefined ? await SELF.fetch("http://worker/v1/classify", init) : await createApp().request("/v1/classify", init, { ...env, ...bindings });
+    return (await json<{ results: Result[] }>(response)).results;
+  };
+
+  it("stops each text where our engine stops it in Node; full_depth and EARLY_EXIT=off run every layer", async () => {
+    const { exitTexts, exitLayers, fullLabels } = cases!;
+    const early = await classify({ input: exitTexts });
+    expect(early.map((r) => r.layers)).toEqual(exitLayers);
+    expect(exitLayers.some((l) => l < 6)).toBe(true);
+    for (const results of [await classify({ input: exitTexts, full_depth: true }), await classify({ input: exitTexts }, { EARLY_EXIT: "off" })]) {
+      expect(results.map((r) => r.layers)).toEqual(exitTexts.map(() => 6));
+      expect(results.map((r) => r.label)).toEqual(fullLabels);
+    }
   });
 });
