@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   classify: () => import("./cli/classify.ts"),
   qa: () => import("./cli/qa.ts"),
   embed: () => import("./cli/embed.ts"),
+  "early-exit": () => import("./cli/early-exit.ts"),
   key: () => import("./cli/key.ts"),
 };
 
@@ -20,6 +21,7 @@ commands:
                                           token classifiers -> {"ids","offsets","token_logits","entities"}
   qa --model <shard-dir>                  JSONL {"question","context"} -> {"answer","score","start","end",...}
   embed --model <shard-dir>               JSONL {"text"} -> JSONL {"embedding"}
+  early-exit <shard-dir> --patience N|--off   sets a classifier's adaptive depth in its manifest
   key [--id <key id>] [--json]            a new random API key and its API_KEYS entry (sha256)
 `;
 
