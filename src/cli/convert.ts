@@ -7,66 +7,46 @@
  * the checkpoint; `--pooling` picks an AlbertModel's embedding (mean, the default, or cls).
  * Progress on stderr; exit 0 on success, 1 on a conversion error, 2 on bad usage.
  */
+import { parseArgs } from "node:util";
 import { convertCheckpoint } from "../convert/convert.ts";
 import { ConvertError } from "../convert/errors.ts";
 
 const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N] [--pooling mean|cls]\n";
 
 export async function run(argv: string[]): Promise<number> {
-  const positional: string[] = [];
-  let fp32 = false;
-  let id: string | undefined;
-  let int8Matmul: "dequantize" | "dynamic" | undefined;
-  let graph: "fused" | "plain" | undefined;
-  let earlyExitPatience: number | undefined;
-  let pooling: "mean" | "cls" | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === "--fp32") fp32 = true;
-    else if (a === "--id" || a === "--int8-matmul" || a === "--graph" || a === "--early-exit-patience" || a === "--pooling") {
-      const v = argv[++i];
-      if (v === undefined) {
-        process.stderr.write(`${a} needs a value\n${usage}`);
-        return 2;
-      }
-      if (a === "--id") id = v;
-      else if (a === "--early-exit-patience") {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) {
-          process.stderr.write(`--early-exit-patience must be an integer >= 1\n${usage}`);
-          return 2;
-        }
-        earlyExitPatience = n;
-      } else if (a === "--pooling") {
-        if (v !== "mean" && v !== "cls") {
-          process.stderr.write(`--pooling must be mean or cls\n${usage}`);
-          return 2;
-        }
-        pooling = v;
-      } else if (a === "--graph") {
-        if (v !== "fused" && v !== "plain") {
-          process.stderr.write(`--graph must be fused or plain\n${usage}`);
-          return 2;
-        }
-        graph = v;
-      } else if (v === "dequantize" || v === "dynamic") int8Matmul = v;
-      else {
-        process.stderr.write(`--int8-matmul must be dequantize or dynamic\n${usage}`);
-        return 2;
-      }
-    } else if (a === "-h" || a === "--help") {
-      process.stdout.write(usage);
-      return 0;
-    } else if (a.startsWith("-")) {
-      process.stderr.write(`unknown option ${a}\n${usage}`);
-      return 2;
-    } else positional.push(a);
+  const usageError = (message: string): number => (process.stderr.write(`${message}\n${usage}`), 2);
+  let values: { fp32?: boolean; id?: string; "int8-matmul"?: string; graph?: string; "early-exit-patience"?: string; pooling?: string; help?: boolean };
+  let positional: string[];
+  try {
+    ({ values, positionals: positional } = parseArgs({
+      args: argv,
+      options: {
+        fp32: { type: "boolean" },
+        id: { type: "string" },
+        "int8-matmul": { type: "string" },
+        graph: { type: "string" },
+        "early-exit-patience": { type: "string" },
+        pooling: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    return usageError(e instanceof Error ? e.message : String(e));
   }
+  if (values.help === true) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const { fp32 = false, id, "int8-matmul": int8Matmul, graph, pooling } = values;
+  if (int8Matmul !== undefined && int8Matmul !== "dequantize" && int8Matmul !== "dynamic") return usageError("--int8-matmul must be dequantize or dynamic");
+  if (graph !== undefined && graph !== "fused" && graph !== "plain") return usageError("--graph must be fused or plain");
+  if (pooling !== undefined && pooling !== "mean" && pooling !== "cls") return usageError("--pooling must be mean or cls");
+  const earlyExitPatience = values["early-exit-patience"] === undefined ? undefined : Number(values["early-exit-patience"]);
+  if (earlyExitPatience !== undefined && (!Number.isInteger(earlyExitPatience) || earlyExitPatience < 1)) return usageError("--early-exit-patience must be an integer >= 1");
   const [input, output] = positional;
-  if (input === undefined || output === undefined || positional.length > 2) {
-    process.stderr.write(usage);
-    return 2;
-  }
+  if (input === undefined || output === undefined || positional.length > 2) return usageError("give <hf-checkpoint-dir> and <out-dir>");
   const started = performance.now();
   try {
     await convertCheckpoint(input, output, {

@@ -78,12 +78,22 @@ describe("convert errors: clear message, exit 1, no output directory", () => {
     expect(readdirSync(outParent)).toEqual([]); // no temp directory left beside it either
   });
 
-  it("usage errors exit 2", async () => {
-    expect(await run([])).toBe(2);
-    expect(await run(["a", "b", "--bogus"])).toBe(2);
-    expect(await run(["a", "b", "--int8-matmul", "fast"])).toBe(2);
-    expect(await run(["a", "b", "--pooling", "max"])).toBe(2);
-    expect(stderr).toMatch(/--pooling must be mean or cls/);
+  it("usage errors exit 2, saying what is wrong", async () => {
+    for (const [argv, message] of [
+      [[], /give <hf-checkpoint-dir> and <out-dir>/],
+      [["a", "b", "c"], /give <hf-checkpoint-dir> and <out-dir>/],
+      [["a", "b", "--bogus"], /Unknown option '--bogus'/],
+      [["a", "b", "--int8-matmul", "fast"], /--int8-matmul must be dequantize or dynamic/],
+      [["a", "b", "--graph", "tall"], /--graph must be fused or plain/],
+      [["a", "b", "--pooling", "max"], /--pooling must be mean or cls/],
+      [["a", "b", "--early-exit-patience", "0"], /--early-exit-patience must be an integer >= 1/],
+      [["a", "b", "--id"], /Option '--id <value>' argument missing/],
+    ] as const) {
+      stderr = "";
+      expect(await run([...argv])).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(stderr).toContain("usage: albert-edge convert");
+    }
   });
 
   it("refuses to replace a directory that is not a shard directory", async () => {
