@@ -10,7 +10,8 @@
  *   measure what each setting costs).
  * - Token classifiers (NER): `{"text"}` → `{"ids", "offsets", "token_logits", "entities"}`:
  *   `offsets` one `[start, end]` per position (UTF-16 code units, null for [CLS]/[SEP]),
- *   `token_logits` one row per position, `entities` aggregated with `--aggregation` (default simple).
+ *   `token_logits` one row per position, `entities` aggregated with `--aggregation` (default: the
+ *   manifest's `aggregation`, else simple).
  */
 import { isEntityStrategy, type EntityStrategy } from "../heads/index.ts";
 import { recognizeEntities } from "../model/entities.ts";
@@ -22,15 +23,15 @@ const usage =
   "usage: albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort] [--aggregation none|simple|first|max] [--full-depth | --patience N] < in.jsonl > out.jsonl\n";
 
 export async function run(argv: string[]): Promise<number> {
-  let aggregation: EntityStrategy = "simple";
+  let aggregation: EntityStrategy | undefined;
   let depth: ForwardOptions = {};
   return runModelCommand<ClassifyInput>(argv, {
     name: "classify",
     usage,
     options: { aggregation: { type: "string" }, "full-depth": { type: "boolean" }, patience: { type: "string" } },
     configure(values) {
-      const a = values.aggregation ?? "simple";
-      if (!isEntityStrategy(a)) return "--aggregation must be one of none, simple, first, max";
+      const a = values.aggregation;
+      if (a !== undefined && !isEntityStrategy(a)) return "--aggregation must be one of none, simple, first, max";
       aggregation = a;
       if (values["full-depth"] === true && values.patience !== undefined) return "--full-depth and --patience exclude each other";
       if (values.patience !== undefined) {
@@ -60,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
           if (typeof input !== "string") throw new InputLineError(`a token-classification model takes single texts, not "text_pair"`);
           return input;
         });
-        const results = await recognizeEntities(model, texts, aggregation);
+        const results = await recognizeEntities(model, texts, aggregation ?? model.manifest.aggregation ?? "simple");
         return results.map((r) => ({ ids: r.ids, offsets: r.offsets, token_logits: r.tokenLogits, entities: r.entities }));
       }
       const results = await model.classify(inputs, depth);

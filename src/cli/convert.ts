@@ -1,21 +1,23 @@
 /**
  * @module cli/convert
- * `albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N] [--pooling mean|cls]`
+ * `albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N] [--pooling mean|cls] [--aggregation none|simple|first|max]`
  * Defaults: int8 dynamic (int8 × int8 matmuls) in a fused graph (onnxruntime contrib ops) — the
  * fastest in ORT-web WASM (bench/RESULTS.md). `--graph plain` writes standard ONNX ops only.
  * The head (sequence / token classification, question answering, AlbertModel) is detected from
- * the checkpoint; `--pooling` picks an AlbertModel's embedding (mean, the default, or cls).
+ * the checkpoint; `--pooling` picks an AlbertModel's embedding (mean, the default, or cls);
+ * `--aggregation` a token classifier's default entity strategy (absent: simple).
  * Progress on stderr; exit 0 on success, 1 on a conversion error, 2 on bad usage.
  */
 import { parseArgs } from "node:util";
 import { convertCheckpoint } from "../convert/convert.ts";
+import { ENTITY_STRATEGIES, isEntityStrategy } from "../heads/entities.ts";
 import { ConvertError } from "../convert/errors.ts";
 
-const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N] [--pooling mean|cls]\n";
+const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N] [--pooling mean|cls] [--aggregation none|simple|first|max]\n";
 
 export async function run(argv: string[]): Promise<number> {
   const usageError = (message: string): number => (process.stderr.write(`${message}\n${usage}`), 2);
-  let values: { fp32?: boolean; id?: string; "int8-matmul"?: string; graph?: string; "early-exit-patience"?: string; pooling?: string; help?: boolean };
+  let values: { fp32?: boolean; id?: string; "int8-matmul"?: string; graph?: string; "early-exit-patience"?: string; pooling?: string; aggregation?: string; help?: boolean };
   let positional: string[];
   try {
     ({ values, positionals: positional } = parseArgs({
@@ -27,6 +29,7 @@ export async function run(argv: string[]): Promise<number> {
         graph: { type: "string" },
         "early-exit-patience": { type: "string" },
         pooling: { type: "string" },
+        aggregation: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -39,7 +42,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const { fp32 = false, id, "int8-matmul": int8Matmul, graph, pooling } = values;
+  const { fp32 = false, id, "int8-matmul": int8Matmul, graph, pooling, aggregation } = values;
+  if (aggregation !== undefined && !isEntityStrategy(aggregation)) return usageError(`--aggregation must be one of ${ENTITY_STRATEGIES.join(", ")}`);
   if (int8Matmul !== undefined && int8Matmul !== "dequantize" && int8Matmul !== "dynamic") return usageError("--int8-matmul must be dequantize or dynamic");
   if (graph !== undefined && graph !== "fused" && graph !== "plain") return usageError("--graph must be fused or plain");
   if (pooling !== undefined && pooling !== "mean" && pooling !== "cls") return usageError("--pooling must be mean or cls");
@@ -56,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(graph === undefined ? {} : { graph }),
       ...(earlyExitPatience === undefined ? {} : { earlyExitPatience }),
       ...(pooling === undefined ? {} : { pooling }),
+      ...(aggregation === undefined ? {} : { aggregation }),
       log: (line) => process.stderr.write(`${line}\n`),
     });
   } catch (e) {

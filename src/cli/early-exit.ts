@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   const next: Manifest = { ...manifest };
   delete next.early_exit;
   if (patience !== undefined) next.early_exit = { patience };
-  next.version = contentVersion(next.shards, next.early_exit, next.pooling, next.tokenizer.case_token_types === true);
+  next.version = contentVersion(next);
   // Keep the key order a converted manifest has (early_exit after graph).
   const ordered = Object.fromEntries(Object.entries(next).filter(([k]) => k !== "shards").concat([["shards", next.shards]]));
   parseManifest(structuredClone(ordered));

@@ -6,6 +6,7 @@
  */
 import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { ENTITY_STRATEGIES, isEntityStrategy, type EntityStrategy } from "../heads/entities.ts";
 import { FORMAT_VERSION, POOLINGS, groupOfLayer, isSequenceClassification, parseManifest, type Manifest, type Pooling } from "../model/manifest.ts";
 import { openCheckpoint, type Checkpoint } from "./checkpoint.ts";
 import { ConvertError } from "./errors.ts";
@@ -39,6 +40,8 @@ export interface ConvertOptions {
    * position (default) or `cls`, the pooled [CLS] (needs the checkpoint's pooler).
    */
   pooling?: Pooling;
+  /** token_classification only: the manifest's default entity `aggregation` (absent: simple). */
+  aggregation?: EntityStrategy;
   /** Model id; defaults to the output directory's name. */
   id?: string;
   /** Progress sink (one line per call); the CLI sends these to stderr. */
@@ -119,6 +122,9 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
   if (patience !== undefined && !isSequenceClassification(ck.task)) throw new ConvertError(`early exit needs a sequence classifier head; this checkpoint's task is ${ck.task}`);
   const earlyExit = patience === undefined ? undefined : { patience };
   const pooling = poolingOf(ck, options.pooling);
+  const aggregation = options.aggregation;
+  if (aggregation !== undefined && !isEntityStrategy(aggregation)) throw new ConvertError(`aggregation must be one of ${ENTITY_STRATEGIES.join(", ")} (got ${JSON.stringify(aggregation)})`);
+  if (aggregation !== undefined && ck.task !== "token_classification") throw new ConvertError(`--aggregation is only for token classification checkpoints; this one's task is ${ck.task}`);
   const scheme = schemeOf(options);
   const form: GraphForm = options.graph ?? "fused";
   log(
@@ -133,7 +139,7 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
   const manifest: Manifest = {
     format_version: FORMAT_VERSION,
     id,
-    version: contentVersion(shards, earlyExit, pooling, ck.caseTokenTypes),
+    version: "",
     task: ck.task,
     labels: ck.labels,
     tokenizer: {
@@ -148,8 +154,10 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
     graph: form,
     ...(earlyExit === undefined ? {} : { early_exit: earlyExit }),
     ...(pooling === undefined ? {} : { pooling }),
+    ...(aggregation === undefined ? {} : { aggregation }),
     shards,
   };
+  manifest.version = contentVersion(manifest);
   parseManifest(manifest); // self-check: the writer never emits what the reader rejects
   // The layer schedule is implied by the config; print it so users can see the sharing.
   log(`layer → group: ${Array.from({ length: c.num_hidden_layers }, (_, i) => groupOfLayer(c, i)).join(" ")}`);

@@ -5,7 +5,7 @@
  * (first 16 hex of sha256 over the concatenated shard sha256 hex strings, in manifest order).
  */
 import { createHash } from "node:crypto";
-import { MAX_SHARD_BYTES, type EarlyExit, type Pooling, type ShardEntry, type ShardRole } from "../model/manifest.ts";
+import { MAX_SHARD_BYTES, type Manifest, type ShardEntry, type ShardRole } from "../model/manifest.ts";
 
 export interface ShardPayload {
   file: string;
@@ -39,13 +39,20 @@ export function toShardFiles(payloads: readonly ShardPayload[], maxBytes = MAX_S
   return out;
 }
 
+/** What a manifest's content version covers: its shards and the settings that change answers. */
+export type VersionedSettings = Pick<Manifest, "shards" | "early_exit" | "pooling" | "aggregation"> & { tokenizer: Pick<Manifest["tokenizer"], "case_token_types"> };
+
 /**
  * Content version of a model: first 16 hex of sha256 over its shards' hashes (and the early-exit,
- * pooling and case-token-type settings when there are any, since they change answers; cache keys
- * include the version).
+ * pooling, case-token-type and aggregation settings when there are any, since they change
+ * answers; cache keys include the version).
  */
-export function contentVersion(shards: readonly ShardEntry[], earlyExit?: EarlyExit, pooling?: Pooling, caseTokenTypes = false): string {
+export function contentVersion(m: VersionedSettings): string {
+  const { shards, early_exit: earlyExit, pooling, aggregation } = m;
   const extra =
-    (earlyExit === undefined ? "" : `|early_exit.patience=${earlyExit.patience}`) + (pooling === undefined ? "" : `|pooling=${pooling}`) + (caseTokenTypes ? "|case_token_types" : "");
+    (earlyExit === undefined ? "" : `|early_exit.patience=${earlyExit.patience}`) +
+    (pooling === undefined ? "" : `|pooling=${pooling}`) +
+    (m.tokenizer.case_token_types === true ? "|case_token_types" : "") +
+    (aggregation === undefined ? "" : `|aggregation=${aggregation}`);
   return sha256Hex(shards.map((s) => s.sha256).join("") + extra).slice(0, 16);
 }

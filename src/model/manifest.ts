@@ -21,6 +21,8 @@
  * `part`), concatenated in order by the loader. `version` = first 16 hex of
  * sha256(concatenation of the shards' sha256 hex strings, in manifest order).
  */
+import { ENTITY_STRATEGIES, type EntityStrategy } from "../heads/entities.ts";
+
 
 export const FORMAT_VERSION = 1;
 /** Largest file the converter writes (Workers static asset / KV value limit). */
@@ -107,6 +109,12 @@ export interface Manifest {
    * (the pooled [CLS]). Absent: `cls`, the behaviour of manifests written before the field.
    */
   pooling?: Pooling;
+  /**
+   * token_classification only: how `/v1/entities` and `albert-edge classify` merge token labels
+   * into entities when a request names no strategy (absent: `simple`). `first` suits models whose
+   * labels were trained on each word's first piece only (Hugging Face's default recipe).
+   */
+  aggregation?: EntityStrategy;
   tokenizer: TokenizerSettings;
   config: ModelConfig;
   quantization: Quantization;
@@ -258,6 +266,10 @@ export function parseManifest(json: unknown): Manifest {
   if (m.pooling !== undefined) {
     if (task !== "feature_extraction") fail("pooling", `is only for feature_extraction models (task is ${task})`);
     manifest.pooling = oneOf(m.pooling, "pooling", POOLINGS);
+  }
+  if (m.aggregation !== undefined) {
+    if (task !== "token_classification") fail("aggregation", `is only for token_classification models (task is ${task})`);
+    manifest.aggregation = oneOf(m.aggregation, "aggregation", ENTITY_STRATEGIES);
   }
   if (m.early_exit !== undefined) {
     const e = obj(m.early_exit, "early_exit");

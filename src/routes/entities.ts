@@ -4,7 +4,8 @@
  * "first" | "max"}` → `{"model", "results": [{"entities": [{"label", "score", "start", "end",
  * "text"}], "tokens", "truncated"}]}`, one result per input in request order. Entities are merged
  * from the token labels (BIO / IOB2) as Hugging Face's token-classification pipeline does for each
- * strategy (default `simple`; `none` gives one row per token not labelled `O`); `start`/`end` are
+ * strategy (default: the manifest's `aggregation`, else `simple`; `none` gives one row per token
+ * not labelled `O`); `start`/`end` are
  * UTF-16 code unit offsets into the input. Only token-classification models (default: the first
  * served one); others get 400 `unsupported_model`.
  */
@@ -27,7 +28,7 @@ const EntitiesRequest = named(
       model: ModelFieldSchema,
       input: TextInputSchema,
       aggregation: v.optional(
-        described(v.picklist(ENTITY_STRATEGIES, `must be one of ${ENTITY_STRATEGIES.join(", ")}`), "how token labels become entities (Hugging Face's aggregation_strategy); default simple"),
+        described(v.picklist(ENTITY_STRATEGIES, `must be one of ${ENTITY_STRATEGIES.join(", ")}`), "how token labels become entities (Hugging Face's aggregation_strategy); default: the model's manifest `aggregation`, else simple"),
       ),
     },
     'request body must be a JSON object like {"input": "text"}',
@@ -73,7 +74,7 @@ export const entities = routeGroup().post("/v1/entities", describeEntities, json
   const request = textInputs(body.input, c.var.config.maxBatch);
   const deps = classifyDeps(c);
   const id = await resolveForTask(c, deps, body.model, ["token_classification"]);
-  const outcome = await findEntities(deps, id, request.inputs, body.aggregation ?? "simple", cachePolicy(c.req.header("cache-control")));
+  const outcome = await findEntities(deps, id, request.inputs, body.aggregation, cachePolicy(c.req.header("cache-control")));
   reportCached(c, outcome);
   return c.json(
     {

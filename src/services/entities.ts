@@ -27,9 +27,11 @@ function isEntitiesItem(value: unknown): value is EntitiesItem {
   return Array.isArray(entities) && entities.every(isEntity) && Number.isInteger(tokens) && typeof truncated === "boolean";
 }
 
-export async function findEntities(deps: RunDeps, id: string, inputs: readonly string[], strategy: EntityStrategy, policy: CachePolicy): Promise<CachedOutcome<EntitiesItem>> {
+/** `requested` undefined: the model's own default (manifest `aggregation`), else `simple`. */
+export async function findEntities(deps: RunDeps, id: string, inputs: readonly string[], requested: EntityStrategy | undefined, policy: CachePolicy): Promise<CachedOutcome<EntitiesItem>> {
   const manifest = await deps.registry.manifest(id, deps.defer);
   if (manifest.task !== "token_classification") throw wrongModel(manifest, "entities need a token_classification model (an AlbertForTokenClassification checkpoint, converted)");
+  const strategy = requested ?? manifest.aggregation ?? "simple";
   return runCached(
     deps,
     id,

@@ -18,7 +18,7 @@ describe("engine start-up", () => {
     expect((await app.request("/v1/tokenize", { method: "POST", headers: json, body: JSON.stringify({ model: "moderation", input: "hello" }) }, env)).status).toBe(200);
     expect(kernelInstances()).toBe(before);
     const models = (await (await app.request("/v1/models", {}, env)).json()) as { data: { id: string; loaded: boolean }[] };
-    expect(models.data.map((m) => m.loaded)).toEqual([false, false]);
+    expect(models.data.map((m) => m.loaded)).toEqual([false, false, false]);
 
     expect((await app.request("/v1/classify", { method: "POST", headers: json, body: JSON.stringify({ input: ["fine", "great"] }) }, env)).status).toBe(200);
     expect((await app.request("/v1/classify", { method: "POST", headers: json, body: JSON.stringify({ input: "again" }) }, env)).status).toBe(200);

@@ -26,7 +26,29 @@ function spread<T>(items: T[], count: number): T[] {
   return items.filter((_, i) => i % step === 0).slice(0, count);
 }
 
+/** Sentences for the default NER model: `albert-edge classify` answers them in Node (no ../shared needed). */
+const ENTITY_TEXTS = [
+  "Alan Shearer scored twice for Newcastle United in London on Saturday.",
+  "EU rejects German call to boycott British lamb.",
+  "Peter Blackburn reported from BRUSSELS for Reuters.",
+  "The European Commission said on Thursday it disagreed with German advice to consumers.",
+  "Japan began the defence of their Asian Cup title with a lucky 2-1 win against Syria.",
+];
+
+function entityCases(): { text: string; entities: { label: string; score: number; start: number; end: number; text: string }[] }[] {
+  const cli = spawnSync(process.execPath, ["--experimental-strip-types", "--no-warnings", "src/cli.ts", "classify", "--model", "model-shards/ner"], {
+    cwd: root,
+    input: ENTITY_TEXTS.map((text) => JSON.stringify({ text })).join("\n") + "\n",
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (cli.status !== 0) throw new Error(`albert-edge classify (ner) failed (${cli.status}): ${cli.stderr}`);
+  const lines = cli.stdout.split("\n").filter((line) => line.trim() !== "");
+  return lines.map((line, i) => ({ text: ENTITY_TEXTS[i]!, entities: (JSON.parse(line) as { entities: { label: string; score: number; start: number; end: number; text: string }[] }).entities }));
+}
+
 export default function setup(project: TestProject): void {
+  project.provide("entityCases", entityCases());
   const tokenizerGolden = golden("tokenizer.jsonl");
   const classifyGolden = golden("albert-sst2-mini.logits.jsonl");
   if (!existsSync(tokenizerGolden) || !existsSync(classifyGolden)) {

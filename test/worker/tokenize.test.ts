@@ -78,9 +78,10 @@ describe("POST /v1/tokenize", () => {
       data: { id: string; task: string; labels: string[]; version: string; loaded: boolean }[];
     };
     expect(body.default).toBe("sentiment");
-    expect(body.data.map((m) => m.id)).toEqual(["sentiment", "moderation"]);
+    expect(body.data.map((m) => m.id)).toEqual(["sentiment", "moderation", "ner"]);
     expect(body.data[0]).toMatchObject({ task: "single_label_classification", labels: ["negative", "positive"], loaded: false });
     expect(body.data[1]).toMatchObject({ task: "multi_label_classification", labels: ["hate", "offensive"], loaded: false });
+    expect(body.data[2]).toMatchObject({ task: "token_classification", labels: ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"], loaded: false });
     for (const model of body.data) expect(model.version).toMatch(/^[0-9a-f]{16}$/);
   });
 });

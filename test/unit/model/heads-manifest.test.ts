@@ -132,6 +132,8 @@ describe("converter errors", () => {
     ["--pooling cls without a pooler", { mutate: (t: Tensors) => (t.delete("pooler.weight"), t.delete("pooler.bias")) }, { pooling: "cls" }, /--pooling cls needs the pooler/],
     ["--pooling on a token classifier", NER, { pooling: "mean" }, /--pooling is only for AlbertModel/],
     ["early exit on a token classifier", NER, { earlyExitPatience: 2 }, /early exit needs a sequence classifier head; this checkpoint's task is token_classification/],
+    ["--aggregation on a sequence classifier", { numLabels: 2 }, { aggregation: "first" }, /--aggregation is only for token classification checkpoints; this one's task is single_label_classification/],
+    ["an unknown aggregation", NER, { aggregation: "average" }, /aggregation must be one of none, simple, first, max \(got "average"\)/],
   ] as const)("%s", async (_name, options, convertOptions, message) => {
     const ck = checkpoint(options as Partial<GenerateOptions>);
     const p = convert(ck, convertOptions as Parameters<typeof convertQuietly>[2]);
@@ -157,12 +159,32 @@ describe("parseManifest: the new tasks and pooling", () => {
       /pooling must be one of mean, cls/,
     ],
     ["early exit on a token classifier", (m) => void (m.early_exit = { patience: 2 }), /early_exit needs a sequence classifier head \(task is token_classification\)/],
+    ["an unknown aggregation", (m) => void ((m as { aggregation: string }).aggregation = "average"), /aggregation must be one of none, simple, first, max/],
+    [
+      "aggregation on a sequence classifier",
+      (m) => {
+        m.task = "single_label_classification";
+        m.aggregation = "first";
+      },
+      /aggregation is only for token_classification models \(task is single_label_classification\)/,
+    ],
   ];
   it.each(edits)("rejects %s", async (_name, edit, message) => {
     const m = structuredClone(await manifest());
     edit(m);
     expect(() => parseManifest(m)).toThrow(message);
   });
+  it("a token classifier's default aggregation: in the manifest and its content version", async () => {
+    const ck = checkpoint(NER);
+    const plain = await convert(ck);
+    const first = await convert(ck, { aggregation: "first" });
+    expect(plain.aggregation).toBeUndefined();
+    expect(first.aggregation).toBe("first");
+    expect(first.shards).toEqual(plain.shards);
+    expect(first.version).not.toBe(plain.version);
+    expect(parseManifest(structuredClone(first))).toEqual(first);
+  });
+
   it("accepts feature_extraction with either pooling and without one", async () => {
     const m = structuredClone(await manifest());
     m.task = "feature_extraction";

@@ -1,8 +1,9 @@
 /**
  * @module test/unit/model/shipped-models
  * The product's default models in `model-shards/`: they load with verified shards, do their job
- * on the held-out dev sets (quality gates a fixture or random weights would fail), our engine gives
- * the same labels as onnxruntime on the same shards (≥ 99.5%, accuracy within 0.3 points), and
+ * on the held-out dev sets (quality gates a fixture or random weights would fail: sentiment
+ * accuracy, moderation macro-F1, NER entity F1 as seqeval computes it), our engine gives the same
+ * labels as onnxruntime on the same shards (≥ 99.5%, accuracy within 0.3 points), and
  * `albert-edge classify` serves them (JSONL in → JSONL out, order kept, line-numbered errors).
  * How they were trained and their full figures: training/RESULTS.md.
  */
@@ -10,9 +11,11 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { recognizeEntities, type EntitiesResult } from "../../../src/model/entities.ts";
 import type { AlbertModel } from "../../../src/model/index.ts";
 import { loadModelDir } from "../../../src/node/load-model.ts";
 import { argmaxOf } from "../../support/model-helpers.ts";
+import { entityF1, readConll } from "../../support/ner-f1.ts";
 import { datasetsDir, repoRoot, sharedAvailable } from "../../support/paths.ts";
 
 const shards = (id: string) => join(repoRoot, "model-shards", id);
@@ -92,20 +95,68 @@ describe.skipIf(!sharedAvailable())("model-shards/moderation", () => {
     expect(gold.length).toBe(1324);
     const runs = await bothEngines("moderation", async (model) => {
       expect(model.manifest).toMatchObject({ id: "moderation", task: "multi_label_classification", labels: ["hate", "offensive"] });
-      return (await model.classify(texts)).map((r) => labelSet(r.scores));
+      const served = await model.classify(texts);
+      // Early exit (the manifest's patience) runs fewer layers; full depth is every layer.
+      const full = model.manifest.early_exit === undefined ? served : await model.classify(texts, { fullDepth: true });
+      return served.map((r, i) => ({ served: labelSet(r.scores), full: labelSet(full[i]!.scores), layers: r.layers }));
     });
     const offensive = (sets: string[]) => sets.map((s) => (s.includes("offensive") ? 1 : 0));
     const hate = (sets: string[]) => sets.map((s) => (s.includes("hate") ? 1 : 0));
     const same = (a: number[], b: number[]) => a.filter((v, i) => v === b[i]).length / a.length;
-    const f1 = macroF1(gold, offensive(runs.wasm));
-    const agree = same(offensive(runs.wasm), offensive(runs.ort));
+    const pick = (rows: { served: string; full: string }[], key: "served" | "full") => rows.map((r) => r[key]);
+    const f1 = macroF1(gold, offensive(pick(runs.wasm, "served")));
+    const meanLayers = runs.wasm.reduce((n, r) => n + r.layers, 0) / runs.wasm.length;
+    const agreeFull = same(offensive(pick(runs.wasm, "full")), offensive(pick(runs.ort, "full")));
+    const agreeServed = same(offensive(pick(runs.wasm, "served")), offensive(pick(runs.ort, "served")));
     console.log(
-      `[shipped] moderation TweetEval offensive val macro-F1 ${f1.toFixed(4)} on ${runs.engine}, ${macroF1(gold, offensive(runs.ort)).toFixed(4)} on onnxruntime-web; ` +
-        `same offensive label ${(100 * agree).toFixed(2)}%, same hate label ${(100 * same(hate(runs.wasm), hate(runs.ort))).toFixed(2)}% (${gold.length})`,
+      `[shipped] moderation TweetEval offensive val macro-F1 ${f1.toFixed(4)} on ${runs.engine} (mean layers ${meanLayers.toFixed(2)}), ` +
+        `${macroF1(gold, offensive(pick(runs.ort, "served"))).toFixed(4)} on onnxruntime-web; same offensive label ${(100 * agreeServed).toFixed(2)}% as served, ` +
+        `${(100 * agreeFull).toFixed(2)}% at full depth; same hate label ${(100 * same(hate(pick(runs.wasm, "full")), hate(pick(runs.ort, "full")))).toFixed(2)}% at full depth (${gold.length})`,
     );
     expect(f1).toBeGreaterThanOrEqual(0.7);
-    expect(agree).toBeGreaterThanOrEqual(0.995);
+    // The engines' arithmetic agrees at full depth; with early exit a text near a boundary may also stop at another layer.
+    expect(agreeFull).toBeGreaterThanOrEqual(0.995);
+    expect(agreeServed).toBeGreaterThanOrEqual(0.99);
   }, 600_000);
+});
+
+describe.skipIf(!sharedAvailable())("model-shards/ner", () => {
+  it("is a trained CoNLL-2003 NER model with case token types: dev entity F1 >= 0.70, same word tags on both engines", async () => {
+    const dev = readConll(join(datasetsDir, "conll2003", "dev.txt"));
+    expect(dev.length).toBe(3250);
+    /** Each word's tag: the argmax at the token where the word starts (its first piece); O when truncated away. */
+    const wordTags = (sents: typeof dev, results: EntitiesResult[], labels: readonly string[]) =>
+      results.map((r, i) => {
+        const first = new Map<number, number>();
+        r.offsets.forEach((o, t) => {
+          if (o !== null && !first.has(o[0])) first.set(o[0], t);
+        });
+        let at = 0;
+        return sents[i]!.words.map((w) => {
+          const t = first.get(at);
+          at += w.length + 1;
+          return t === undefined ? "O" : labels[argmaxOf(r.tokenLogits[t]!)]!;
+        });
+      });
+    const tag = async (model: AlbertModel, sents: typeof dev) => wordTags(sents, (await recognizeEntities(model, sents.map((s) => s.words.join(" ")), "none")).results, model.manifest.labels);
+    const [wasm, ort] = await Promise.all([loadModelDir(shards("ner")), loadModelDir(shards("ner"), { engine: "ort" })]);
+    try {
+      expect(wasm.manifest).toMatchObject({ id: "ner", task: "token_classification", labels: ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"] });
+      expect(wasm.manifest.tokenizer.case_token_types).toBe(true);
+      const ours = await tag(wasm, dev);
+      const f1 = entityF1(dev.map((s) => s.tags), ours);
+      // onnxruntime-web is ~4x slower: the engines are compared on the first 600 sentences.
+      const some = dev.slice(0, 600);
+      const theirs = (await tag(ort, some)).flat();
+      const mine = ours.slice(0, 600).flat();
+      const agree = mine.filter((t, i) => t === theirs[i]).length / mine.length;
+      console.log(`[shipped] ner CoNLL-2003 dev entity F1 ${f1.toFixed(4)} on ${wasm.engine}; same word tag as onnxruntime-web on ${(100 * agree).toFixed(2)}% of ${mine.length} words`);
+      expect(f1).toBeGreaterThanOrEqual(0.7);
+      expect(agree).toBeGreaterThanOrEqual(0.995);
+    } finally {
+      await Promise.all([wasm.dispose(), ort.dispose()]);
+    }
+  }, 900_000);
 });
 
 /** The labels a multi-label result flags at 0.5, as one comparable string. */
