@@ -1,7 +1,8 @@
 /**
  * @module bench/early-exit
  * `npm run bench:early-exit` — what adaptive depth (the manifest's `early_exit`, PABEE) saves on
- * real dev texts, in the product Worker (wrangler.toml, workerd, the shipped model-shards/):
+ * real dev texts, in the product Worker (src/index.ts in workerd on the shipped model-shards/, as
+ * wrangler.toml serves them, minus the per-client rate limit: bench/wrangler.bench-early-exit.toml):
  * every SST-2 dev sentence through `sentiment` and every TweetEval offensive val tweet through
  * `moderation`, one text per request, each sent twice — as served (early exit) and with
  * `full_depth: true` — in alternating order, with the result cache bypassed. Reports, per model,
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     return manifest.early_exit !== undefined;
   });
   if (sets.length === 0) throw new Error("nothing to measure: no shipped model with early_exit and dev texts");
-  const workerd = await startWorkerd(8797, log, paths.productWranglerConfig);
+  const workerd = await startWorkerd(8797, log, paths.wranglerConfigEarlyExit);
   const report: Record<string, unknown>[] = [];
   try {
     const overhead: number[] = [];

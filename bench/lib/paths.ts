@@ -28,6 +28,8 @@ export const paths = {
   /** The bench Worker with our engine (the product's app + probes) and the build that also carries ORT. */
   wranglerConfig: join(bench, "wrangler.bench.toml"),
   wranglerConfigOrt: join(bench, "wrangler.bench-ort.toml"),
+  /** The product Worker on the shipped shards without the rate limit (`npm run bench:early-exit`). */
+  wranglerConfigEarlyExit: join(bench, "wrangler.bench-early-exit.toml"),
   /** The product's Worker config (bundle size). */
   productWranglerConfig: join(repo, "wrangler.toml"),
   wranglerState: join(tmp, "wrangler-state"),
