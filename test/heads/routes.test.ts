@@ -10,6 +10,7 @@ import { env, SELF } from "cloudflare:test";
 import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
 import { createApp } from "../../src/app.ts";
+import type { Entity } from "../../src/heads/index.ts";
 
 const cases = inject("headCases");
 const run = cases === null ? describe.skip : describe;
@@ -21,14 +22,6 @@ async function json<T>(response: Response, status = 200): Promise<T> {
   const text = await response.text();
   expect(response.status, text).toBe(status);
   return JSON.parse(text) as T;
-}
-
-interface Entity {
-  label: string;
-  score: number;
-  start: number;
-  end: number;
-  text: string;
 }
 
 const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-5);

@@ -6,14 +6,7 @@
  */
 import { SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-
-interface Entity {
-  label: string;
-  score: number;
-  start: number;
-  end: number;
-  text: string;
-}
+import type { Entity } from "../../src/heads/index.ts";
 
 const post = (body: unknown) => SELF.fetch("http://worker/v1/entities", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 

@@ -141,7 +141,7 @@ describe("openai SDK: models.list", () => {
   it("lists every model as an OpenAI model object, with our fields kept", async () => {
     const models = [];
     for await (const model of client.models.list()) models.push(model);
-    expect(models.map((m) => m.id).sort()).toEqual(["moderation", "sentiment"]);
+    expect(models.map((m) => m.id).sort()).toEqual(["moderation", "ner", "sentiment"]);
     for (const model of models) {
       expect(model).toMatchObject({ object: "model", created: expect.any(Number), owned_by: "albert-edge" });
       expect(model).toHaveProperty("labels");
@@ -160,7 +160,7 @@ describe("openai SDK: models.list", () => {
     expect([denied.code, denied.type, denied.param]).toEqual(["unauthorized", "authentication_error", null]);
     expect(denied.error).toMatchObject({ message: "invalid API key" });
     const allowed = await clientWith({ API_KEY: "the-right-key" }, "the-right-key").models.list();
-    expect(allowed.data.length).toBe(2);
+    expect(allowed.data.length).toBe(3);
     const post = await SELF.fetch("http://worker/v1/models", { method: "POST" });
     expect(post.status).toBe(405);
     expect(((await post.json()) as { error: unknown }).error).toMatchObject({ code: "method_not_allowed", type: "invalid_request_error", param: null });
