@@ -66,10 +66,14 @@ async function classify(url: string, model: string, text: string, fullDepth: boo
 }
 
 async function main(): Promise<void> {
-  const sets = devSets().filter((set) => {
+  // Each model's manifest, read once: only models with early exit are measured.
+  const sets = devSets().flatMap((set) => {
     const manifest = parseManifest(JSON.parse(readFileSync(join(paths.repo, "model-shards", set.model, "manifest.json"), "utf8")));
-    if (manifest.early_exit === undefined) log(`skip ${set.model}: its manifest has no early_exit`);
-    return manifest.early_exit !== undefined;
+    if (manifest.early_exit === undefined) {
+      log(`skip ${set.model}: its manifest has no early_exit`);
+      return [];
+    }
+    return [{ ...set, manifest, patience: manifest.early_exit.patience }];
   });
   if (sets.length === 0) throw new Error("nothing to measure: no shipped model with early_exit and dev texts");
   const workerd = await startWorkerd(8797, log, paths.wranglerConfigEarlyExit);
@@ -79,10 +83,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < 50; i++) overhead.push((await request(`${workerd.url}/healthz`)).ms);
     const http = summarize(overhead).p50;
     for (const set of sets) {
-      const manifest = parseManifest(JSON.parse(readFileSync(join(paths.repo, "model-shards", set.model, "manifest.json"), "utf8")));
+      const { manifest, patience } = set;
       const multiLabel = manifest.task === "multi_label_classification";
       const texts = set.texts.slice(0, limit);
-      log(`${set.model}: ${texts.length} ${set.name} texts, patience ${manifest.early_exit!.patience}, ${manifest.config.num_hidden_layers} layers`);
+      log(`${set.model}: ${texts.length} ${set.name} texts, patience ${patience}, ${manifest.config.num_hidden_layers} layers`);
       // Warm-up: load the model and let V8 tier the kernels up.
       for (const text of texts.slice(0, 40)) for (const full of [false, true]) await classify(workerd.url, set.model, text, full, multiLabel);
       const early: Answer[] = [];
@@ -102,7 +106,7 @@ async function main(): Promise<void> {
         model: set.model,
         texts: set.name,
         n: texts.length,
-        patience: manifest.early_exit!.patience,
+        patience: patience,
         layers: manifest.config.num_hidden_layers,
         mean_layers_early_exit: round(meanLayers(early), 3),
         mean_layers_full_depth: round(meanLayers(full), 3),

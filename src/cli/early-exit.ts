@@ -46,16 +46,13 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`albert-edge early-exit: model ${manifest.id} is a ${manifest.task} model; early exit needs a sequence classifier head\n`);
     return 1;
   }
-  const before = manifest.version;
-  const next: Manifest = { ...manifest };
-  delete next.early_exit;
-  if (patience !== undefined) next.early_exit = { patience };
+  // The key order a converted manifest has: early_exit after graph, shards last.
+  const { early_exit: _previous, shards, ...rest } = manifest;
+  const next: Manifest = { ...rest, ...(patience === undefined ? {} : { early_exit: { patience } }), shards };
   next.version = contentVersion(next);
-  // Keep the key order a converted manifest has (early_exit after graph).
-  const ordered = Object.fromEntries(Object.entries(next).filter(([k]) => k !== "shards").concat([["shards", next.shards]]));
-  parseManifest(structuredClone(ordered));
-  await writeFile(`${path}.tmp`, `${JSON.stringify(ordered, null, 2)}\n`);
+  parseManifest(structuredClone(next));
+  await writeFile(`${path}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
   await rename(`${path}.tmp`, path);
-  process.stderr.write(`${manifest.id}: early exit ${patience === undefined ? "off" : `at patience ${patience}`}; version ${before} -> ${next.version}\n`);
+  process.stderr.write(`${manifest.id}: early exit ${patience === undefined ? "off" : `at patience ${patience}`}; version ${manifest.version} -> ${next.version}\n`);
   return 0;
 }

@@ -60,7 +60,6 @@ describe("one tokenization per input", () => {
     const first = await classifyTexts(d, "sentiment", texts, policy);
     expect(encodes).toBe(3);
     expect(first.items.map((i) => i.cache)).toEqual(["miss", "miss", "miss"]);
-    expect(first.tokens).toBe(first.items.reduce((n, i) => n + i.result.tokens, 0));
     encodes = 0;
     const again = await classifyTexts(d, "sentiment", texts, policy);
     expect(encodes).toBe(0);
