@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   qa: () => import("./cli/qa.ts"),
   embed: () => import("./cli/embed.ts"),
   "early-exit": () => import("./cli/early-exit.ts"),
+  thresholds: () => import("./cli/thresholds.ts"),
   key: () => import("./cli/key.ts"),
 };
 
@@ -22,6 +23,7 @@ commands:
   qa --model <shard-dir>                  JSONL {"question","context"} -> {"answer","score","start","end",...}
   embed --model <shard-dir>               JSONL {"text"} -> JSONL {"embedding"}
   early-exit <shard-dir> --patience N|--off   sets a classifier's adaptive depth in its manifest
+  thresholds <shard-dir> <label=T,...>|--off  sets a multi-label model's per-label thresholds
   key [--id <key id>] [--json]            a new random API key and its API_KEYS entry (sha256)
 `;
 

@@ -71,7 +71,6 @@ export const DEFAULTS = {
   cacheMaxEntries: 10_000,
   cacheMaxBytes: 8 * 1024 * 1024,
   moderationModel: "moderation",
-  moderationThreshold: 0.5,
   moderationAliases: "omni-moderation-latest,text-moderation-latest,text-moderation-stable",
   moderationCategories: "offensive=harassment,hate=hate",
 } as const;
@@ -181,10 +180,11 @@ export function parseTextSource(value: string | undefined): TextSource {
 
 /**
  * `MODERATION_THRESHOLDS`: `"0.5"` (every category) or `"hate=0.4,offensive=0.6"`, optionally with
- * a `default=` entry. Invalid entries are a configuration error, reported at request time.
+ * a `default=` entry. Unset (or a category not covered): the model's own thresholds, else 0.5.
+ * Invalid entries are a configuration error, reported at request time.
  */
 export function parseThresholds(value: string | undefined): Thresholds {
-  const thresholds: Thresholds = { default: DEFAULTS.moderationThreshold, byCategory: {} };
+  const thresholds: Thresholds = { byCategory: {} };
   for (const entry of list(value)) {
     const [name, raw] = entry.includes("=") ? entry.split("=", 2).map((part) => part.trim()) : ["default", entry];
     const threshold = Number(raw);

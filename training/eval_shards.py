@@ -6,7 +6,8 @@ the exact TypeScript tokenizer and the engine the Worker uses (our WASM engine, 
   /usr/bin/python3 training/eval_shards.py --model model-shards/moderation --task moderation
 
 sentiment: SST-2 dev accuracy (872 sentences). moderation: TweetEval offensive and hate val
-macro-F1, flag = that label's sigmoid score >= --threshold (default 0.5). Prints one JSON line.
+macro-F1, flag = that label's sigmoid score >= its threshold: --thresholds hate=T,offensive=T, else
+the manifest's `thresholds`, else --threshold (default 0.5). Prints one JSON line.
 --split select scores the selection split carved from train instead (splits.py: 800 SST-2 train
 sentences; 10% of TweetEval offensive / hate train): the figure to choose on; dev/val are
 reported once for what ships. Needs no Python packages beyond the standard library; run from
@@ -14,6 +15,9 @@ the repo root.
 --depth full | N: run every layer (`--full-depth`) or early exit with patience N (`--patience N`)
 instead of the manifest's setting; --early-exit-table: the figures for full depth and patience
 1..5, each with the mean number of layers that ran (one JSON line per setting).
+--tune-thresholds (moderation, --split select): per label, the threshold in 0.05..0.95 (step 0.05)
+with the best macro-F1 on the selection split (ties: nearest 0.5), as rule 4 of RESULTS.md says;
+prints them as `thresholds` (give them to `albert-edge thresholds`).
 """
 import argparse
 import json
@@ -80,11 +84,15 @@ def main():
     ap.add_argument("--model", required=True, help="shard directory (holds manifest.json)")
     ap.add_argument("--task", choices=["sentiment", "moderation"], required=True)
     ap.add_argument("--data", default=DEFAULT_DATA)
-    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--threshold", type=float, default=0.5, help="for labels with no other threshold")
+    ap.add_argument("--thresholds", default=None, help="per label: hate=0.4,offensive=0.35 (else the manifest's)")
+    ap.add_argument("--tune-thresholds", action="store_true", help="choose per-label thresholds on the selection split")
     ap.add_argument("--split", choices=["dev", "select"], default="dev")
     ap.add_argument("--depth", default=None, help="full | N (patience N) instead of the manifest's early-exit setting")
     ap.add_argument("--early-exit-table", action="store_true", help="full depth and patience 1..5, one JSON line each")
     a = ap.parse_args()
+    if a.tune_thresholds and (a.task != "moderation" or a.split != "select"):
+        ap.error("--tune-thresholds is for --task moderation --split select")
     if a.early_exit_table:
         for depth in ["full", 1, 2, 3, 4, 5]:
             evaluate(a, depth)
@@ -96,6 +104,7 @@ def evaluate(a, depth):
     model_dir = os.path.abspath(a.model)
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
+    thresholds = label_thresholds(a, manifest)
     report = {"model": manifest["id"], "version": manifest["version"], "quantization": manifest.get("quantization"),
               "split": a.split, "depth": "manifest" if depth is None else depth}
 
@@ -125,10 +134,30 @@ def evaluate(a, depth):
             report[f"tweeteval_{task}_mean_layers"] = sum(r["layers"] for r in ran) / len(ran)
             if len(ran) < len(results):
                 report[f"tweeteval_{task}_blank_texts"] = len(results) - len(ran)
-            pred = [0 if r is None else int(sigmoid_scores(manifest, r)[task] >= a.threshold) for r in results]
+            scores = [0.0 if r is None else sigmoid_scores(manifest, r)[task] for r in results]
+            if a.tune_thresholds:
+                grid = [round(0.05 * k, 2) for k in range(1, 20)]
+                f1_at = {t: macro_f1(gold, [int(x >= t and r is not None) for x, r in zip(scores, results)]) for t in grid}
+                chosen = max(grid, key=lambda t: (round(f1_at[t], 10), -abs(t - 0.5)))
+                report.setdefault("thresholds", {})[task] = chosen
+                report[f"tweeteval_{task}_select_macro_f1_at_0.5"] = f1_at[0.5]
+            threshold = report.get("thresholds", {}).get(task) if a.tune_thresholds else thresholds[task]
+            report.setdefault("used_thresholds", {})[task] = threshold
+            pred = [0 if r is None else int(x >= threshold) for x, r in zip(scores, results)]
             report[f"tweeteval_{task}_{'val' if a.split == 'dev' else 'select'}_macro_f1"] = macro_f1(gold, pred)
             report[f"tweeteval_{task}_n"] = len(gold)
     print(json.dumps(report))
+
+
+def label_thresholds(a, manifest):
+    """Per label: --thresholds, else the manifest's `thresholds`, else --threshold."""
+    out = {label: a.threshold for label in manifest["labels"]}
+    out.update(manifest.get("thresholds", {}))
+    if a.thresholds:
+        for part in a.thresholds.split(","):
+            label, value = part.split("=")
+            out[label.strip()] = float(value)
+    return out
 
 
 if __name__ == "__main__":

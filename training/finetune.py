@@ -409,14 +409,16 @@ def main():
     swa, swa_n = None, 0
     ck = os.path.join(run, "ckpt.pt")
     if os.path.exists(ck):
-        s = torch.load(ck, map_location=dev)
+        s = torch.load(ck, map_location="cpu")  # the RNG state must stay a CPU tensor; load_state_dict moves the rest
         model.load_state_dict(s["model"]); opt.load_state_dict(s["opt"])
         if ema is not None and s.get("ema") is not None:
             ema.load_state_dict(s["ema"])
         if s.get("swa") is not None:
-            swa, swa_n = s["swa"], s["swa_n"]
+            swa, swa_n = {k: v.to(dev) for k, v in s["swa"].items()}, s["swa_n"]
         step, train_time, best, history = s["step"], s["train_time"], s["best"], s["history"]
         torch.set_rng_state(s["torch_rng"])
+        if dev.type == "cuda" and s.get("cuda_rng") is not None:
+            torch.cuda.set_rng_state(s["cuda_rng"])
         print(f"resumed at step {step}, best {best:.4f}", flush=True)
     budget = a.time_budget_min * 60.0
     warm = max(1, int(a.warmup_frac * min(max_steps, budget / 0.3)))
@@ -429,6 +431,7 @@ def main():
     def checkpoint():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "train_time": train_time,
                     "best": best, "history": history, "torch_rng": torch.get_rng_state(),
+                    "cuda_rng": torch.cuda.get_rng_state() if dev.type == "cuda" else None,
                     "ema": ema.state_dict() if ema is not None else None, "swa": swa, "swa_n": swa_n}, ck + ".tmp")
         os.replace(ck + ".tmp", ck)
 

@@ -268,12 +268,14 @@ def main():
     wall_start = time.time()
     ck = os.path.join(run, "ckpt.pt")
     if os.path.exists(ck):
-        s = torch.load(ck, map_location=dev)
+        s = torch.load(ck, map_location="cpu")  # the RNG state must stay a CPU tensor; load_state_dict moves the rest
         model.load_state_dict(s["model"])
         opt.load_state_dict(s["opt"])
         step, train_time, best, history = s["step"], s["train_time"], s["best"], s["history"]
         wall_start = s["wall_start"]
         torch.set_rng_state(s["torch_rng"])
+        if dev.type == "cuda" and s.get("cuda_rng") is not None:
+            torch.cuda.set_rng_state(s["cuda_rng"])
         print(f"resumed at step {step}, best {best:.4f}", flush=True)
     budget = a.time_budget_min * 60.0
     stop_ts = stop_timestamp(a.stop_at)
@@ -292,7 +294,8 @@ def main():
 
     def checkpoint():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "train_time": train_time,
-                    "best": best, "history": history, "torch_rng": torch.get_rng_state(), "wall_start": wall_start},
+                    "best": best, "history": history, "torch_rng": torch.get_rng_state(),
+                    "cuda_rng": torch.cuda.get_rng_state() if dev.type == "cuda" else None, "wall_start": wall_start},
                    ck + ".tmp")
         os.replace(ck + ".tmp", ck)
 

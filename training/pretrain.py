@@ -10,6 +10,7 @@ Dynamic masking each step: 15% of non-special tokens, 80% [MASK] / 10% random / 
 MLM logits computed only at masked positions. Writes runs/<name>/ckpt.pt (latest, every
 --ckpt-min minutes, atomically) and weights-only snapshots; re-running the same command
 resumes from ckpt.pt. Stops at --steps or at --stop-at (UTC HH:MM), checkpointing first.
+Runs on CUDA when present (bf16 autocast there by default, same seeds), on CPU otherwise.
 """
 import argparse
 import datetime as dt
@@ -206,6 +207,8 @@ def main():
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    use_bf16 = a.bf16 or dev.type == "cuda"
     os.makedirs(a.out, exist_ok=True)
     cfg = dict(DEFAULT_CONFIG)
     cfg.update(hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
@@ -217,7 +220,7 @@ def main():
     stop_ts = stop_timestamp(a.stop_at)
 
     torch.manual_seed(a.seed)
-    model = AlbertForPreTraining(cfg)
+    model = AlbertForPreTraining(cfg).to(dev)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     nodecay = [p for n, p in model.named_parameters() if p.ndim < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.wd}, {"params": nodecay, "weight_decay": 0.0}],
@@ -226,16 +229,18 @@ def main():
     step, tokens_seen, train_time = 0, 0, 0.0
     ck = os.path.join(a.out, "ckpt.pt")
     if os.path.exists(ck) and not a.bench:
-        s = torch.load(ck)
+        s = torch.load(ck, map_location="cpu")
         model.load_state_dict(s["model"])
         opt.load_state_dict(s["opt"])
         step, tokens_seen, train_time = s["step"], s["tokens"], s["train_time"]
         rng.bit_generator.state = s["rng"]
         torch.set_rng_state(s["torch_rng"])
+        if dev.type == "cuda" and s.get("cuda_rng") is not None:
+            torch.cuda.set_rng_state(s["cuda_rng"])
         cfg = s["config"]
         print(f"resumed from {ck} at step {step}", flush=True)
     elif a.init_from:
-        s = torch.load(a.init_from)
+        s = torch.load(a.init_from, map_location="cpu")
         model.load_state_dict(s["model"])
         cfg = s["config"]
         print(f"initialized weights from {a.init_from} (its step {s.get('step')})", flush=True)
@@ -244,7 +249,7 @@ def main():
     json.dump(cfg, open(os.path.join(a.out, "config.json"), "w"), indent=2)
     corpus = D.pretrain_corpus(a.data, a.spm)
     sampler = Sampler(corpus, a.max_len, [float(x) for x in a.mix.split(",")], rng)
-    print("args", vars(a), flush=True)
+    print("args", vars(a), "device", dev.type, "bf16", use_bf16, flush=True)
     print("params %.2fM" % (sum(p.numel() for p in model.parameters()) / 1e6), flush=True)
 
     def checkpoint(final=False):
@@ -252,6 +257,7 @@ def main():
             return
         save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "tokens": tokens_seen,
                      "train_time": train_time, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                     "cuda_rng": torch.cuda.get_rng_state() if dev.type == "cuda" else None,
                      "config": cfg, "args": vars(a)}, ck)
         print(f"checkpoint step {step} -> {ck}{' (final)' if final else ''}", flush=True)
 
@@ -262,20 +268,22 @@ def main():
     start_step = step
     while step < limit:
         t0 = time.time()
-        ids, am, tt, pos, tgt, sop = sampler.batch(a.batch, cfg["vocab_size"])
+        ids, am, tt, pos, tgt, sop = (x.to(dev) for x in sampler.batch(a.batch, cfg["vocab_size"]))
         for g in opt.param_groups:
             g["lr"] = lr_at(step, train_time, a)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
             mlm_logits, sop_logits = model(ids, am, tt, pos)
         mlm_logits, sop_logits = mlm_logits.float(), sop_logits.float()
         mlm_loss = F.cross_entropy(mlm_logits, tgt)
         has_sop = (sop >= 0).any()
-        sop_loss = F.cross_entropy(sop_logits, sop, ignore_index=-100) if has_sop else torch.zeros(())
+        sop_loss = F.cross_entropy(sop_logits, sop, ignore_index=-100) if has_sop else torch.zeros((), device=dev)
         loss = mlm_loss + sop_loss
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
         dtime = time.time() - t0
         step += 1
         ntok = int(am.sum())

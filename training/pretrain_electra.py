@@ -9,7 +9,10 @@ embeddings + their LayerNorm, as in the ELECTRA paper) and whose MLM decoder is 
 word embeddings. Per step:
   1. mask 15% of the non-special tokens (85% -> [MASK], 15% kept, as ELECTRA's code);
   2. the generator predicts them (MLM loss, logits only at masked positions);
-  3. a token is sampled from its softmax at each masked position (no gradient through it);
+  3. a token is sampled from its softmax at each masked position (no gradient through it); with
+     --random-replace P, a share P of the masked positions gets a uniformly random ordinary token
+     instead (easy replacements that keep the discriminator's gradient alive while the generator
+     sits on the unigram plateau, where the 2026-11-30 run collapsed to "all original");
   4. the discriminator labels every token of the corrupted input as original / replaced
      (sigmoid BCE over non-pad tokens, weight --disc-weight = 50 as the paper);
   5. optionally (--sop-weight, default 1) sentence-order prediction on the discriminator's
@@ -40,9 +43,12 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 from model import (DEFAULT_CONFIG, AlbertMLMHead, AlbertModel, AlbertSOPHead, AlbertTransformer,  # noqa: E402
-                   gelu_new, init_weights, load_safetensors, safetensors_metadata, save_safetensors)
+                   gelu_new, init_weights, load_safetensors, load_word_embeddings, safetensors_metadata,
+                   save_safetensors)
 from pretrain import Sampler, add_run_args, save_atomic, stop_timestamp  # noqa: E402
 from tok import CLS, MASK, SEP  # noqa: E402
+
+FIRST_ORDINARY = MASK + 1  # ids below are [PAD] [UNK] [CLS] [SEP] [MASK]
 
 
 class DiscriminatorHead(nn.Module):
@@ -158,6 +164,10 @@ def main():
     ap.add_argument("--init-from", default=None,
                     help="new run from earlier weights (an --export .safetensors or a model_final.pt of this "
                          "script), fresh optimizer and schedule; ignored once <out>/ckpt.pt exists")
+    ap.add_argument("--init-embeddings", default=None,
+                    help="float32 .npy [vocab, E] (embed_init.py) for the shared word embeddings of a new run")
+    ap.add_argument("--random-replace", type=float, default=0.0,
+                    help="share of the masked positions replaced by a uniformly random token, not a generator sample")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -185,6 +195,8 @@ def main():
     if init_sd is not None:
         model.load_state_dict({k: v.float() for k, v in init_sd.items()})
         print(f"initialized weights from {a.init_from}", flush=True)
+    elif resume is None and a.init_embeddings:
+        load_word_embeddings(model.albert, a.init_embeddings)
     model.to(dev)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     nodecay = [p for n, p in model.named_parameters() if p.ndim < 2]
@@ -243,6 +255,10 @@ def main():
         with torch.no_grad():
             sampled = torch.multinomial(F.softmax(gen_logits.detach(), -1), 1).squeeze(-1)
             corrupt = orig.clone().reshape(-1)
+            if a.random_replace > 0:
+                rnd = torch.rand(sampled.shape, device=dev) < a.random_replace
+                uniform = torch.randint(FIRST_ORDINARY, cfg["vocab_size"], sampled.shape, device=dev)
+                sampled = torch.where(rnd, uniform, sampled)
             corrupt[pos] = sampled
             corrupt = corrupt.view_as(orig)
             replaced = (corrupt != orig).float()

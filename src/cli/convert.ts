@@ -1,23 +1,25 @@
 /**
  * @module cli/convert
- * `albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N] [--pooling mean|cls] [--aggregation none|simple|first|max]`
+ * `albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N] [--pooling mean|cls] [--aggregation none|simple|first|max] [--thresholds label=T,...]`
  * Defaults: int8 dynamic (int8 × int8 matmuls) in a fused graph (onnxruntime contrib ops) — the
  * fastest in ORT-web WASM (bench/RESULTS.md). `--graph plain` writes standard ONNX ops only.
  * The head (sequence / token classification, question answering, AlbertModel) is detected from
  * the checkpoint; `--pooling` picks an AlbertModel's embedding (mean, the default, or cls);
  * `--aggregation` a token classifier's default entity strategy (absent: simple).
+ * `--thresholds` a multi-label classifier's per-label decision thresholds (absent: 0.5).
  * Progress on stderr; exit 0 on success, 1 on a conversion error, 2 on bad usage.
  */
 import { parseArgs } from "node:util";
 import { convertCheckpoint } from "../convert/convert.ts";
 import { ENTITY_STRATEGIES, isEntityStrategy } from "../heads/entities.ts";
 import { ConvertError } from "../convert/errors.ts";
+import { parseLabelThresholds } from "./label-thresholds.ts";
 
-const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N] [--pooling mean|cls] [--aggregation none|simple|first|max]\n";
+const usage = "usage: albert-edge convert <hf-checkpoint-dir> <out-dir> [--fp32] [--id <id>] [--int8-matmul dynamic|dequantize] [--graph fused|plain] [--early-exit-patience N] [--pooling mean|cls] [--aggregation none|simple|first|max] [--thresholds label=T,...]\n";
 
 export async function run(argv: string[]): Promise<number> {
   const usageError = (message: string): number => (process.stderr.write(`${message}\n${usage}`), 2);
-  let values: { fp32?: boolean; id?: string; "int8-matmul"?: string; graph?: string; "early-exit-patience"?: string; pooling?: string; aggregation?: string; help?: boolean };
+  let values: { fp32?: boolean; id?: string; "int8-matmul"?: string; graph?: string; "early-exit-patience"?: string; pooling?: string; aggregation?: string; thresholds?: string; help?: boolean };
   let positional: string[];
   try {
     ({ values, positionals: positional } = parseArgs({
@@ -30,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
         "early-exit-patience": { type: "string" },
         pooling: { type: "string" },
         aggregation: { type: "string" },
+        thresholds: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -49,6 +52,12 @@ export async function run(argv: string[]): Promise<number> {
   if (pooling !== undefined && pooling !== "mean" && pooling !== "cls") return usageError("--pooling must be mean or cls");
   const earlyExitPatience = values["early-exit-patience"] === undefined ? undefined : Number(values["early-exit-patience"]);
   if (earlyExitPatience !== undefined && (!Number.isInteger(earlyExitPatience) || earlyExitPatience < 1)) return usageError("--early-exit-patience must be an integer >= 1");
+  let thresholds: Record<string, number> | undefined;
+  try {
+    thresholds = values.thresholds === undefined ? undefined : parseLabelThresholds(values.thresholds);
+  } catch (e) {
+    return usageError(e instanceof Error ? e.message : String(e));
+  }
   const [input, output] = positional;
   if (input === undefined || output === undefined || positional.length > 2) return usageError("give <hf-checkpoint-dir> and <out-dir>");
   const started = performance.now();
@@ -61,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(earlyExitPatience === undefined ? {} : { earlyExitPatience }),
       ...(pooling === undefined ? {} : { pooling }),
       ...(aggregation === undefined ? {} : { aggregation }),
+      ...(thresholds === undefined ? {} : { thresholds }),
       log: (line) => process.stderr.write(`${line}\n`),
     });
   } catch (e) {

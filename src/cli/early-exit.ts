@@ -7,11 +7,9 @@
  * gives each setting's answers and `layers`. The shards themselves are not touched.
  * Exit 0 on success, 1 when the directory or model cannot take it, 2 on bad usage.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { contentVersion } from "../convert/shards.ts";
-import { isSequenceClassification, parseManifest, type Manifest } from "../model/manifest.ts";
+import { isSequenceClassification, type Manifest } from "../model/manifest.ts";
+import { readManifestFile, writeManifestFile } from "./manifest-file.ts";
 
 const usage = "usage: albert-edge early-exit <shard-dir> --patience N | --off\n";
 
@@ -34,12 +32,12 @@ export async function run(argv: string[]): Promise<number> {
   const patience = values.patience === undefined ? undefined : Number(values.patience);
   if (patience !== undefined && (!Number.isInteger(patience) || patience < 1)) return usageError(`--patience must be an integer >= 1 (got ${JSON.stringify(values.patience)})`);
 
-  const path = join(positionals[0]!, "manifest.json");
+  const dir = positionals[0]!;
   let manifest: Manifest;
   try {
-    manifest = parseManifest(JSON.parse(await readFile(path, "utf8")));
+    manifest = await readManifestFile(dir);
   } catch (e) {
-    process.stderr.write(`albert-edge early-exit: ${path}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`albert-edge early-exit: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
   if (!isSequenceClassification(manifest.task)) {
@@ -48,11 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   // The key order a converted manifest has: early_exit after graph, shards last.
   const { early_exit: _previous, shards, ...rest } = manifest;
-  const next: Manifest = { ...rest, ...(patience === undefined ? {} : { early_exit: { patience } }), shards };
-  next.version = contentVersion(next);
-  parseManifest(structuredClone(next));
-  await writeFile(`${path}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
-  process.stderr.write(`${manifest.id}: early exit ${patience === undefined ? "off" : `at patience ${patience}`}; version ${manifest.version} -> ${next.version}\n`);
+  const version = await writeManifestFile(dir, { ...rest, ...(patience === undefined ? {} : { early_exit: { patience } }), shards });
+  process.stderr.write(`${manifest.id}: early exit ${patience === undefined ? "off" : `at patience ${patience}`}; version ${manifest.version} -> ${version}\n`);
   return 0;
 }

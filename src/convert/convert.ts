@@ -42,6 +42,8 @@ export interface ConvertOptions {
   pooling?: Pooling;
   /** token_classification only: the manifest's default entity `aggregation` (absent: simple). */
   aggregation?: EntityStrategy;
+  /** multi_label_classification only: per-label decision thresholds (labels not given: 0.5). */
+  thresholds?: Record<string, number>;
   /** Model id; defaults to the output directory's name. */
   id?: string;
   /** Progress sink (one line per call); the CLI sends these to stderr. */
@@ -125,6 +127,10 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
   const aggregation = options.aggregation;
   if (aggregation !== undefined && !isEntityStrategy(aggregation)) throw new ConvertError(`aggregation must be one of ${ENTITY_STRATEGIES.join(", ")} (got ${JSON.stringify(aggregation)})`);
   if (aggregation !== undefined && ck.task !== "token_classification") throw new ConvertError(`--aggregation is only for token classification checkpoints; this one's task is ${ck.task}`);
+  const thresholds = options.thresholds;
+  if (thresholds !== undefined && ck.task !== "multi_label_classification") throw new ConvertError(`--thresholds are only for multi-label classification checkpoints; this one's task is ${ck.task}`);
+  const unknown = Object.keys(thresholds ?? {}).filter((label) => !ck.labels.includes(label));
+  if (unknown.length > 0) throw new ConvertError(`--thresholds: ${unknown.join(", ")} not a label of this checkpoint (labels: ${ck.labels.join(", ")})`);
   const scheme = schemeOf(options);
   const form: GraphForm = options.graph ?? "fused";
   log(
@@ -153,6 +159,7 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
     ...(scheme === "fp32" ? {} : { int8_matmul: scheme === "int8-dynamic" ? ("dynamic" as const) : ("dequantize" as const) }),
     graph: form,
     ...(earlyExit === undefined ? {} : { early_exit: earlyExit }),
+    ...(thresholds === undefined ? {} : { thresholds }),
     ...(pooling === undefined ? {} : { pooling }),
     ...(aggregation === undefined ? {} : { aggregation }),
     shards,

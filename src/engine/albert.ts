@@ -21,7 +21,7 @@
  */
 import { ExitTracker } from "../model/early-exit.ts";
 import { runPatience, type ForwardOptions, type SequenceOutput } from "../model/engine.ts";
-import { groupOfLayer, type Manifest, type ModelConfig, type Task } from "../model/manifest.ts";
+import { groupOfLayer, type Manifest, type ModelConfig } from "../model/manifest.ts";
 import { Arena } from "./arena.ts";
 import { ACT, type Kernels } from "./kernels.ts";
 import { isFloatLinear, padK, planLinear, writeLinear, type EmbeddingsSource, type HeadSource, type Layer, type LayerSource, type PackedLinear, type Precision, type TableSource } from "./weights.ts";
@@ -103,7 +103,8 @@ export class AlbertEngine {
   readonly #s: State;
   readonly #labels: number;
   readonly #act: number;
-  readonly #task: Task;
+  /** What the early-exit rule needs of the manifest: task, labels, thresholds. */
+  readonly #exitSpec: Pick<Manifest, "task" | "labels" | "thresholds">;
   readonly #patience: number | undefined;
   readonly attention: AttentionMode;
   /** int8 (the default for int8 shards) or fp32 (fp32 shards): set by the sources' weights. */
@@ -117,7 +118,7 @@ export class AlbertEngine {
     this.#labels = manifest.labels.length;
     this.precision = isFloatLinear(src.embeddings.projection) ? "fp32" : "int8";
     this.attention = options.attention ?? (this.precision === "fp32" ? "fp32" : "int8");
-    this.#task = manifest.task;
+    this.#exitSpec = { task: manifest.task, labels: manifest.labels, ...(manifest.thresholds === undefined ? {} : { thresholds: manifest.thresholds }) };
     this.#patience = manifest.early_exit?.patience;
     this.#act = c.hidden_act === "gelu" ? ACT.gelu_erf : c.hidden_act === "relu" ? ACT.relu : ACT.gelu_tanh;
     const arena = new Arena(kernels.exports.memory);
@@ -310,7 +311,7 @@ export class AlbertEngine {
     }
     this.#linear(s.emb, rows, E, w.projection, s.x, H);
     const results: (ForwardResult | undefined)[] = seqs.map(() => undefined);
-    const trackers = patience === undefined || w.classifier === undefined ? undefined : seqs.map(() => new ExitTracker(patience, this.#task));
+    const trackers = patience === undefined || w.classifier === undefined ? undefined : seqs.map(() => new ExitTracker(patience, this.#exitSpec));
     const attend = (): void => {
       seqs.forEach((q, i) => {
         if (results[i] !== undefined) return; // exited early: its rows are no longer read

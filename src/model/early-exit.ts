@@ -3,25 +3,26 @@
  * PABEE's stopping rule (Zhou et al. 2020, "BERT Loses Patience"), shared by both engines: after
  * each layer the classifier reads the hidden state; a sequence stops once its prediction has been
  * the same for `patience` consecutive layers (so at the earliest after patience + 1 layers). The
- * prediction is the argmax for single-label models and the set of labels over 0.5 (logit > 0)
- * for multi-label ones.
+ * prediction is the argmax for single-label models and, for multi-label ones, the set of labels
+ * whose score reaches the label's threshold (the manifest's `thresholds`, else 0.5).
  */
-import type { Task } from "./manifest.ts";
+import { labelThresholds, type Manifest } from "./manifest.ts";
 
 export class ExitTracker {
   readonly #patience: number;
-  readonly #multiLabel: boolean;
+  /** Multi-label models: the logit at which each label's sigmoid reaches its threshold. */
+  readonly #cutoffs: number[] | undefined;
   #last = "";
   #same = 0;
 
-  constructor(patience: number, task: Task) {
+  constructor(patience: number, manifest: Pick<Manifest, "task" | "labels" | "thresholds">) {
     this.#patience = patience;
-    this.#multiLabel = task === "multi_label_classification";
+    this.#cutoffs = manifest.task === "multi_label_classification" ? labelThresholds(manifest).map(logit) : undefined;
   }
 
   /** Feeds one layer's logits; true when the sequence may stop here. */
   update(logits: ArrayLike<number>): boolean {
-    const key = this.#multiLabel ? multiLabelKey(logits) : String(argmax(logits));
+    const key = this.#cutoffs === undefined ? String(argmax(logits)) : multiLabelKey(logits, this.#cutoffs);
     this.#same = key === this.#last ? this.#same + 1 : 0;
     this.#last = key;
     return this.#same >= this.#patience;
@@ -34,8 +35,13 @@ function argmax(v: ArrayLike<number>): number {
   return best;
 }
 
-function multiLabelKey(v: ArrayLike<number>): string {
+/** sigmoid⁻¹: sigmoid(z) ≥ t ⇔ z ≥ logit(t) (±Infinity at 0 and 1). */
+function logit(t: number): number {
+  return Math.log(t / (1 - t));
+}
+
+function multiLabelKey(v: ArrayLike<number>, cutoffs: readonly number[]): string {
   let key = "";
-  for (let i = 0; i < v.length; i++) key += v[i]! > 0 ? "1" : "0";
+  for (let i = 0; i < v.length; i++) key += v[i]! >= cutoffs[i]! ? "1" : "0";
   return key;
 }

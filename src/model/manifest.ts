@@ -128,6 +128,13 @@ export interface Manifest {
    * trained with the head on every layer; absent: always full depth.
    */
   early_exit?: EarlyExit;
+  /**
+   * multi_label_classification only: per-label decision thresholds on the sigmoid score, chosen
+   * with the model (training/RESULTS.md rule 4: on a selection split). A label is "on" when its
+   * score is ≥ its threshold: moderation flags use them unless `MODERATION_THRESHOLDS` names the
+   * category, and early exit compares the label sets they give. Absent (or a label absent): 0.5.
+   */
+  thresholds?: Record<string, number>;
   shards: ShardEntry[];
 }
 
@@ -177,6 +184,24 @@ function bool(v: unknown, path: string): boolean {
 function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
   if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) fail(path, `must be one of ${allowed.join(", ")}`);
   return v as T;
+}
+
+/** Per-label thresholds in label order; each a label of the model, each in [0, 1]. */
+function parseThresholds(t: Record<string, unknown>, labels: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(t)) if (!labels.includes(key)) fail(`thresholds.${key}`, `is not a label of this model (labels: ${labels.join(", ")})`);
+  for (const label of labels) {
+    const v = t[label];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !(v >= 0 && v <= 1)) fail(`thresholds.${label}`, "must be a number in [0, 1]");
+    out[label] = v;
+  }
+  return out;
+}
+
+/** A multi-label model's threshold per label index (0.5 where the manifest gives none). */
+export function labelThresholds(manifest: Pick<Manifest, "labels" | "thresholds">): number[] {
+  return manifest.labels.map((label) => manifest.thresholds?.[label] ?? 0.5);
 }
 
 function parseConfig(v: unknown): ModelConfig {
@@ -275,6 +300,10 @@ export function parseManifest(json: unknown): Manifest {
     const e = obj(m.early_exit, "early_exit");
     if (!isSequenceClassification(task)) fail("early_exit", `needs a sequence classifier head (task is ${task})`);
     manifest.early_exit = { patience: int(e.patience, "early_exit.patience", 1) };
+  }
+  if (m.thresholds !== undefined) {
+    if (task !== "multi_label_classification") fail("thresholds", `are only for multi_label_classification models (task is ${task})`);
+    manifest.thresholds = parseThresholds(obj(m.thresholds, "thresholds"), labels);
   }
   if (manifest.tokenizer.max_length > config.max_position_embeddings) fail("tokenizer.max_length", "must not exceed config.max_position_embeddings");
   const files = new Set<string>();

@@ -64,7 +64,7 @@ export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, 
   let mask: OrtTensor | undefined;
   // Early exit (PABEE): the head reads the hidden state after every layer.
   const patience = isSequenceClassification(manifest.task) ? runPatience(options, manifest.early_exit?.patience) : undefined;
-  const tracker = patience === undefined ? undefined : new ExitTracker(patience, manifest.task);
+  const tracker = patience === undefined ? undefined : new ExitTracker(patience, manifest);
   const layers = manifest.config.num_hidden_layers;
   for (let i = 0; i < layers; i++) {
     const block = sessions.blocks[groupOfLayer(manifest.config, i)];

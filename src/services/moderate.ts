@@ -2,7 +2,9 @@
  * @module services/moderate
  * Moderation verdicts on top of cached classification: per category a score (the moderation
  * model's label probabilities) and a flag (score ≥ that category's threshold); `flagged` when any
- * category is. Thresholds come from configuration (`MODERATION_THRESHOLDS`). Only a multi-label
+ * category is. A category's threshold is the one configuration names (`MODERATION_THRESHOLDS`:
+ * the category, else its `default`), else the model's own (manifest `thresholds`, chosen with the
+ * model), else 0.5. Only a multi-label
  * model (independent sigmoid per category) can moderate: any other is refused with 400
  * `unsupported_model` (a softmax over two classes would "flag" one of them for every text).
  */
@@ -11,11 +13,15 @@ import type { RunDeps } from "./cached-run.ts";
 import { classifyTexts } from "./classify.ts";
 import type { CachePolicy, CacheSource } from "../cache/result-cache.ts";
 
+/** The thresholds configuration sets; what it leaves open falls to the model's, then 0.5. */
 export interface Thresholds {
-  /** Threshold for categories not listed in `byCategory`. */
-  default: number;
+  /** Threshold for categories not listed in `byCategory` (absent: the model's, then 0.5). */
+  default?: number;
   byCategory: Record<string, number>;
 }
+
+/** The threshold when neither configuration nor the model sets one. */
+export const BASE_THRESHOLD = 0.5;
 
 export interface ModerationResult {
   flagged: boolean;
@@ -33,8 +39,9 @@ export interface ModerationOutcome {
   timings: { loadMs: number; tokenizeMs: number; modelMs: number };
 }
 
-export function thresholdFor(thresholds: Thresholds, category: string): number {
-  return thresholds.byCategory[category] ?? thresholds.default;
+/** Configuration's threshold for the category, else the model's (`modelThresholds`), else 0.5. */
+export function thresholdFor(thresholds: Thresholds, category: string, modelThresholds: Readonly<Record<string, number>> = {}): number {
+  return thresholds.byCategory[category] ?? thresholds.default ?? modelThresholds[category] ?? BASE_THRESHOLD;
 }
 
 export async function moderateTexts(
@@ -59,7 +66,7 @@ export async function moderateTexts(
     for (const label of outcome.labels) {
       const score = result.scores[label] ?? 0;
       category_scores[label] = score;
-      categories[label] = score >= thresholdFor(thresholds, label);
+      categories[label] = score >= thresholdFor(thresholds, label, manifest.thresholds);
     }
     return { flagged: Object.values(categories).some(Boolean), categories, category_scores };
   });
