@@ -60,6 +60,9 @@ def main():
     ap.add_argument("--std", type=float, default=0.02, help="target std of the embedding matrix")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--safetensors", default=None,
+                    help="also write the vectors as fp16 safetensors (tensor word_embeddings), e.g. "
+                         "training/checkpoints/ppmi-svd-e128.safetensors")
     a = ap.parse_args()
     out = a.out or os.path.join(D.HERE, "runs", "embed", f"ppmi_svd_{a.dim}.npy")
     os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -79,6 +82,13 @@ def main():
     emb[~seen] = rng.normal(0.0, a.std, size=(int((~seen).sum()), a.dim))
     emb[0] = 0.0  # [pad]
     np.save(out, emb.astype(np.float32))
+    if a.safetensors:
+        import torch
+        from model import save_safetensors
+        save_safetensors({"word_embeddings": torch.from_numpy(emb.astype(np.float32))}, a.safetensors,
+                         {"kind": "ppmi-svd", "dim": str(a.dim), "window": str(a.window), "alpha": str(a.alpha),
+                          "seed": str(a.seed), "corpus": "pretrain_corpus (TRAIN splits): IMDB, SST-2, tweets"}, fp16=True)
+        print(f"wrote {a.safetensors} ({os.path.getsize(a.safetensors) / 1e6:.2f} MB, fp16)", flush=True)
     print(f"seen pieces {int(seen.sum())}/{a.vocab}; top singular values {np.sort(s)[::-1][:5].round(1)}; "
           f"wrote {out} ({time.time() - t0:.0f}s)", flush=True)
 

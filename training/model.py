@@ -300,8 +300,9 @@ def load_safetensors(path):
 
 
 def load_word_embeddings(albert, path):
-    """Copies a float32 .npy [vocab, E] (embed_init.py) into an AlbertModel's word embeddings."""
-    w = torch.from_numpy(np.load(path))
+    """Copies word vectors [vocab, E] into an AlbertModel's word embeddings: a float32 .npy from
+    embed_init.py, or its committed fp16 .safetensors (tensor `word_embeddings`)."""
+    w = load_safetensors(path)["word_embeddings"].float() if path.endswith(".safetensors") else torch.from_numpy(np.load(path))
     emb = albert.embeddings.word_embeddings.weight
     assert w.shape == emb.shape, (w.shape, emb.shape)
     with torch.no_grad():

@@ -1,7 +1,8 @@
 /**
  * @module routes/models
  * `GET /v1/models`: the models this Worker serves, in OpenAI's list shape (`object: "model"`,
- * `created`, `owned_by`) plus task, labels, version and whether they are loaded in this isolate;
+ * `created`, `owned_by`) plus task, labels, version, the manifest's early exit and thresholds when it
+ * has them, and whether they are loaded in this isolate;
  * the moderation model also lists the OpenAI names it answers to (`aliases`). `created` is 0: the
  * shards carry no creation time. Reads manifests only; never loads a model. A model whose manifest
  * cannot be read is still listed, with `loaded: false` and its `error`; the list waits for every
@@ -27,6 +28,8 @@ const ModelEntry = named(
     labels: v.optional(v.array(v.string())),
     version: v.optional(described(v.string(), "content hash of the shards")),
     loaded: described(v.boolean(), "loaded in this isolate"),
+    early_exit: v.optional(described(v.object({ patience: Int }), "adaptive depth: the model stops once its prediction has held for `patience` layers (requests can ask for `full_depth`)")),
+    thresholds: v.optional(described(v.record(v.string(), v.number()), "a multi-label model's own flag threshold per label (moderation uses them unless MODERATION_THRESHOLDS names the category)")),
     aliases: v.optional(described(v.array(v.string()), "the OpenAI model names that stand for this model (the moderation model)")),
     error: v.optional(described(v.object({ code: ErrorCodeSchema, message: v.string() }), "why the manifest could not be read (then only id and loaded are known)")),
   }),

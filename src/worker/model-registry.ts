@@ -26,6 +26,10 @@ export interface ModelInfo {
   labels: string[];
   version: string;
   loaded: boolean;
+  /** Adaptive depth from the manifest, when the model has it. */
+  early_exit?: { patience: number };
+  /** A multi-label model's own per-label thresholds, when its manifest has them. */
+  thresholds?: Record<string, number>;
 }
 
 export interface TextTokenizer {
@@ -79,6 +83,8 @@ export class ModelRegistry {
       labels: [...manifest.labels],
       version: manifest.version,
       loaded: this.isLoaded(id),
+      ...(manifest.early_exit === undefined ? {} : { early_exit: { ...manifest.early_exit } }),
+      ...(manifest.thresholds === undefined ? {} : { thresholds: { ...manifest.thresholds } }),
     };
   }
 

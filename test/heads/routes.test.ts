@@ -171,4 +171,10 @@ run("early exit in the Worker (sst2-exit: albert-sst2-mini converted with patien
       expect(results.map((r) => r.label)).toEqual(fullLabels);
     }
   });
+
+  it("lists the model's patience in /v1/models", async () => {
+    const list = await json<{ data: { id: string; early_exit?: { patience: number } }[] }>(await SELF.fetch("http://worker/v1/models"));
+    expect(list.data.find((m) => m.id === "sst2-exit")?.early_exit).toEqual({ patience: 1 });
+    expect(list.data.find((m) => m.id === "sst2-mini")).not.toHaveProperty("early_exit");
+  });
 });

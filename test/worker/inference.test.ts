@@ -109,8 +109,14 @@ describe("POST /v1/classify on the default model", () => {
 
   it("lists the model as loaded once it has served a request", async () => {
     await postJson("/v1/classify", { input: "ok" });
-    const body = (await (await SELF.fetch("http://worker/v1/models")).json()) as { data: { id: string; loaded: boolean; labels: string[] }[] };
+    const body = (await (await SELF.fetch("http://worker/v1/models")).json()) as { data: { id: string; loaded: boolean; labels: string[]; thresholds?: Record<string, number>; early_exit?: unknown }[] };
     expect(body.data.find((m) => m.id === "sentiment")).toMatchObject({ loaded: true, labels: ["negative", "positive"] });
+    // The manifest's own settings travel with the entry: moderation's thresholds; none where the manifest has none.
+    const moderationManifest = (await (await env.ASSETS.fetch(new Request("http://assets/moderation/manifest.json"))).json()) as { thresholds?: Record<string, number> };
+    expect(moderationManifest.thresholds).toBeDefined();
+    expect(body.data.find((m) => m.id === "moderation")?.thresholds).toEqual(moderationManifest.thresholds);
+    expect(body.data.find((m) => m.id === "sentiment")).not.toHaveProperty("thresholds");
+    expect(body.data.find((m) => m.id === "sentiment")).not.toHaveProperty("early_exit");
   });
 });
 
