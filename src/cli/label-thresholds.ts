@@ -7,7 +7,7 @@
 
 /** `label=number` entries, comma-separated, each number in [0, 1]; throws RangeError otherwise. */
 export function parseLabelThresholds(text: string): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = new Map<string, number>();
   for (const entry of text.split(",").map((e) => e.trim())) {
     const eq = entry.indexOf("=");
     const label = entry.slice(0, eq).trim();
@@ -16,8 +16,8 @@ export function parseLabelThresholds(text: string): Record<string, number> {
     if (eq <= 0 || label === "" || raw === "" || !(value >= 0 && value <= 1)) {
       throw new RangeError(`thresholds: ${JSON.stringify(entry)} is not label=number with 0 <= number <= 1`);
     }
-    if (label in out) throw new RangeError(`thresholds: ${label} is given twice`);
-    out[label] = value;
+    if (out.has(label)) throw new RangeError(`thresholds: ${label} is given twice`);
+    out.set(label, value);
   }
-  return out;
+  return Object.fromEntries(out);
 }

@@ -188,15 +188,15 @@ function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]
 
 /** Per-label thresholds in label order; each a label of the model, each in [0, 1]. */
 function parseThresholds(t: Record<string, unknown>, labels: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
   for (const key of Object.keys(t)) if (!labels.includes(key)) fail(`thresholds.${key}`, `is not a label of this model (labels: ${labels.join(", ")})`);
+  const out: [string, number][] = [];
   for (const label of labels) {
+    if (!Object.hasOwn(t, label)) continue;
     const v = t[label];
-    if (v === undefined) continue;
     if (typeof v !== "number" || !(v >= 0 && v <= 1)) fail(`thresholds.${label}`, "must be a number in [0, 1]");
-    out[label] = v;
+    out.push([label, v]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** A multi-label model's threshold per label index (0.5 where the manifest gives none). */
