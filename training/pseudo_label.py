@@ -37,6 +37,7 @@ def main():
     ap.add_argument("--bf16", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
     c = D.pretrain_corpus(a.data, a.spm)
     sents = D.Ragged(c["imdb_flat"], c["imdb_sent_off"])
@@ -54,7 +55,8 @@ def main():
     for t in a.teacher:
         t0 = time.time()
         _, m = load_export(t)
-        logits += predict_logits(m, seqs, bs=128, bf16=a.bf16) / len(a.teacher)
+        m.to(dev)
+        logits += predict_logits(m, seqs, bs=128, bf16=a.bf16 or dev.type == "cuda") / len(a.teacher)
         print(f"teacher {t}: {time.time() - t0:.0f} s", flush=True)
     p = torch.softmax(torch.from_numpy(logits), -1)[:, 1].numpy()
     dy = doc_y[doc_of_sent[keep], 0]
