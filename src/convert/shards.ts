@@ -54,6 +54,6 @@ export function contentVersion(m: VersionedSettings): string {
     (pooling === undefined ? "" : `|pooling=${pooling}`) +
     (m.tokenizer.case_token_types === true ? "|case_token_types" : "") +
     (aggregation === undefined ? "" : `|aggregation=${aggregation}`) +
-    (thresholds === undefined ? "" : `|thresholds=${Object.entries(thresholds).map(([label, t]) => `${label}:${t}`).join(",")}`);
+    (thresholds === undefined ? "" : `|thresholds=${Object.entries(thresholds).sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, t]) => `${label}:${t}`).join(",")}`);
   return sha256Hex(shards.map((s) => s.sha256).join("") + extra).slice(0, 16);
 }

@@ -19,7 +19,7 @@
  * Sequences run one at a time at their own length (no padding), so a text's result never
  * depends on what else is being processed.
  */
-import { ExitTracker } from "../model/early-exit.ts";
+import { exitCutoffs, ExitTracker, type ExitCutoffs } from "../model/early-exit.ts";
 import { runPatience, type ForwardOptions, type SequenceOutput } from "../model/engine.ts";
 import { groupOfLayer, type Manifest, type ModelConfig } from "../model/manifest.ts";
 import { Arena } from "./arena.ts";
@@ -103,8 +103,8 @@ export class AlbertEngine {
   readonly #s: State;
   readonly #labels: number;
   readonly #act: number;
-  /** What the early-exit rule needs of the manifest: task, labels, thresholds. */
-  readonly #exitSpec: Pick<Manifest, "task" | "labels" | "thresholds">;
+  /** What the early-exit rule compares (per model: the labels' threshold logits, or argmax). */
+  readonly #exitCutoffs: ExitCutoffs;
   readonly #patience: number | undefined;
   readonly attention: AttentionMode;
   /** int8 (the default for int8 shards) or fp32 (fp32 shards): set by the sources' weights. */
@@ -118,7 +118,7 @@ export class AlbertEngine {
     this.#labels = manifest.labels.length;
     this.precision = isFloatLinear(src.embeddings.projection) ? "fp32" : "int8";
     this.attention = options.attention ?? (this.precision === "fp32" ? "fp32" : "int8");
-    this.#exitSpec = { task: manifest.task, labels: manifest.labels, ...(manifest.thresholds === undefined ? {} : { thresholds: manifest.thresholds }) };
+    this.#exitCutoffs = exitCutoffs(manifest);
     this.#patience = manifest.early_exit?.patience;
     this.#act = c.hidden_act === "gelu" ? ACT.gelu_erf : c.hidden_act === "relu" ? ACT.relu : ACT.gelu_tanh;
     const arena = new Arena(kernels.exports.memory);
@@ -311,7 +311,7 @@ export class AlbertEngine {
     }
     this.#linear(s.emb, rows, E, w.projection, s.x, H);
     const results: (ForwardResult | undefined)[] = seqs.map(() => undefined);
-    const trackers = patience === undefined || w.classifier === undefined ? undefined : seqs.map(() => new ExitTracker(patience, this.#exitSpec));
+    const trackers = patience === undefined || w.classifier === undefined ? undefined : seqs.map(() => new ExitTracker(patience, this.#exitCutoffs));
     const attend = (): void => {
       seqs.forEach((q, i) => {
         if (results[i] !== undefined) return; // exited early: its rows are no longer read

@@ -6,18 +6,28 @@
  * prediction is the argmax for single-label models and, for multi-label ones, the set of labels
  * whose score reaches the label's threshold (the manifest's `thresholds`, else 0.5).
  */
-import { labelThresholds, type Manifest } from "./manifest.ts";
+import { labelThreshold, type Manifest } from "./manifest.ts";
+
+/**
+ * What the rule compares, fixed per model: undefined for single-label models (argmax); for
+ * multi-label ones the logit at which each label's sigmoid reaches its threshold.
+ */
+export type ExitCutoffs = readonly number[] | undefined;
+
+export function exitCutoffs(manifest: Pick<Manifest, "task" | "labels" | "thresholds">): ExitCutoffs {
+  return manifest.task === "multi_label_classification" ? manifest.labels.map((label) => logit(labelThreshold(manifest, label))) : undefined;
+}
 
 export class ExitTracker {
   readonly #patience: number;
-  /** Multi-label models: the logit at which each label's sigmoid reaches its threshold. */
-  readonly #cutoffs: number[] | undefined;
+  readonly #cutoffs: ExitCutoffs;
   #last = "";
   #same = 0;
 
-  constructor(patience: number, manifest: Pick<Manifest, "task" | "labels" | "thresholds">) {
+  /** `cutoffs`: the model's `exitCutoffs(manifest)`, computed once per model. */
+  constructor(patience: number, cutoffs: ExitCutoffs) {
     this.#patience = patience;
-    this.#cutoffs = manifest.task === "multi_label_classification" ? labelThresholds(manifest).map(logit) : undefined;
+    this.#cutoffs = cutoffs;
   }
 
   /** Feeds one layer's logits; true when the sequence may stop here. */

@@ -14,7 +14,7 @@ import { tokenizerOptions, type TokenizerFactory } from "./tokenizer.ts";
 
 export type { AlbertModel, ClassifyInput, ClassifyResult, EmbedOptions, EmbedResult, EncodedSequence, LoadedModel, LoadTimings, ModelOptions, PreparedInput, PrepareOptions, Results, RunOutputs, StageTimings } from "./model.ts";
 export type { Engine, EngineRunner, ForwardOptions, SequenceOutput, ShardBytes } from "./engine.ts";
-export { ExitTracker } from "./early-exit.ts";
+export { exitCutoffs, ExitTracker, type ExitCutoffs } from "./early-exit.ts";
 export type { EarlyExit, Manifest, ModelConfig, Pooling, ShardEntry, ShardRole, Task, TokenizerSettings } from "./manifest.ts";
 export { isSequenceClassification, tokenColumns } from "./manifest.ts";
 export type { ShardSource } from "./shard-source.ts";

@@ -199,9 +199,12 @@ function parseThresholds(t: Record<string, unknown>, labels: readonly string[]):
   return Object.fromEntries(out);
 }
 
-/** A multi-label model's threshold per label index (0.5 where the manifest gives none). */
-export function labelThresholds(manifest: Pick<Manifest, "labels" | "thresholds">): number[] {
-  return manifest.labels.map((label) => manifest.thresholds?.[label] ?? 0.5);
+/** A multi-label label's threshold when its manifest gives none. */
+export const DEFAULT_LABEL_THRESHOLD = 0.5;
+
+/** The model's own threshold for `label` (its manifest's, else 0.5). */
+export function labelThreshold(manifest: Pick<Manifest, "thresholds">, label: string): number {
+  return manifest.thresholds?.[label] ?? DEFAULT_LABEL_THRESHOLD;
 }
 
 function parseConfig(v: unknown): ModelConfig {

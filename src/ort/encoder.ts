@@ -12,7 +12,7 @@
  * input; it is all zeros here. Each pass's input is freed as soon as the next pass has consumed
  * it (`releaseTensor`), so long inputs do not pile up garbage between collections.
  */
-import { ExitTracker } from "../model/early-exit.ts";
+import { exitCutoffs, ExitTracker } from "../model/early-exit.ts";
 import { runPatience, type ForwardOptions, type SequenceOutput } from "../model/engine.ts";
 import { groupOfLayer, isSequenceClassification, type Manifest } from "../model/manifest.ts";
 import { releaseTensor, webBackend, type OrtBackend, type OrtTensor, type Session } from "./ort.ts";
@@ -64,7 +64,7 @@ export async function forwardOne(manifest: Manifest, sessions: EncoderSessions, 
   let mask: OrtTensor | undefined;
   // Early exit (PABEE): the head reads the hidden state after every layer.
   const patience = isSequenceClassification(manifest.task) ? runPatience(options, manifest.early_exit?.patience) : undefined;
-  const tracker = patience === undefined ? undefined : new ExitTracker(patience, manifest);
+  const tracker = patience === undefined ? undefined : new ExitTracker(patience, exitCutoffs(manifest));
   const layers = manifest.config.num_hidden_layers;
   for (let i = 0; i < layers; i++) {
     const block = sessions.blocks[groupOfLayer(manifest.config, i)];

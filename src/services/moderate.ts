@@ -12,6 +12,7 @@ import { ApiError } from "../errors.ts";
 import type { RunDeps } from "./cached-run.ts";
 import { classifyTexts } from "./classify.ts";
 import type { CachePolicy, CacheSource } from "../cache/result-cache.ts";
+import { labelThreshold, type Manifest } from "../model/manifest.ts";
 
 /** The thresholds configuration sets; what it leaves open falls to the model's, then 0.5. */
 export interface Thresholds {
@@ -19,9 +20,6 @@ export interface Thresholds {
   default?: number;
   byCategory: Record<string, number>;
 }
-
-/** The threshold when neither configuration nor the model sets one. */
-export const BASE_THRESHOLD = 0.5;
 
 export interface ModerationResult {
   flagged: boolean;
@@ -39,9 +37,9 @@ export interface ModerationOutcome {
   timings: { loadMs: number; tokenizeMs: number; modelMs: number };
 }
 
-/** Configuration's threshold for the category, else the model's (`modelThresholds`), else 0.5. */
-export function thresholdFor(thresholds: Thresholds, category: string, modelThresholds: Readonly<Record<string, number>> = {}): number {
-  return thresholds.byCategory[category] ?? thresholds.default ?? modelThresholds[category] ?? BASE_THRESHOLD;
+/** Configuration's threshold for the category, else the model's own (manifest `thresholds`, else 0.5). */
+export function thresholdFor(thresholds: Thresholds, category: string, model: Pick<Manifest, "thresholds">): number {
+  return thresholds.byCategory[category] ?? thresholds.default ?? labelThreshold(model, category);
 }
 
 export async function moderateTexts(
@@ -66,7 +64,7 @@ export async function moderateTexts(
     for (const label of outcome.labels) {
       const score = result.scores[label] ?? 0;
       category_scores[label] = score;
-      categories[label] = score >= thresholdFor(thresholds, label, manifest.thresholds);
+      categories[label] = score >= thresholdFor(thresholds, label, manifest);
     }
     return { flagged: Object.values(categories).some(Boolean), categories, category_scores };
   });

@@ -39,6 +39,10 @@ describe("albert-edge thresholds", () => {
     expect(set.status).toBe(0);
     expect(manifestOf(dir).thresholds).toEqual({ hate: 0.3, offensive: 0.7 });
     expect(set.stderr).toMatch(/thresholds hate=0.3, offensive=0.7; version [0-9a-f]{16} -> [0-9a-f]{16}/);
+    // The version covers the setting, not the order it was written in.
+    const v1 = manifestOf(dir).version;
+    expect(cli(["thresholds", dir, "offensive=0.7,hate=0.3"]).status).toBe(0);
+    expect(manifestOf(dir).version).toBe(v1);
     const again = Object.entries(own!).map(([label, t]) => `${label}=${t}`).join(",");
     expect(cli(["thresholds", dir, again]).status).toBe(0);
     expect(readFileSync(join(dir, "manifest.json"), "utf8")).toBe(shipped);

@@ -14,7 +14,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExitTracker } from "../../../src/model/early-exit.ts";
+import { exitCutoffs, ExitTracker } from "../../../src/model/early-exit.ts";
 import { parseManifest } from "../../../src/model/manifest.ts";
 import type { AlbertModel } from "../../../src/model/model.ts";
 import { generateCheckpoint, SMALL_SHAPE, type GeneratedCheckpoint } from "../../support/checkpoint-generator.ts";
@@ -25,7 +25,7 @@ import { Rng } from "../../support/random.ts";
 describe("PABEE stopping rule", () => {
   it("stops once the prediction has held for `patience` layers", () => {
     const run = (patience: number, preds: number[][], task: "single_label_classification" | "multi_label_classification" = "single_label_classification", thresholds?: Record<string, number>) => {
-      const t = new ExitTracker(patience, { task, labels: ["a", "b"], ...(thresholds === undefined ? {} : { thresholds }) });
+      const t = new ExitTracker(patience, exitCutoffs({ task, labels: ["a", "b"], ...(thresholds === undefined ? {} : { thresholds }) }));
       return preds.findIndex((l) => t.update(l)) + 1; // layers run; 0 = never
     };
     expect(run(1, [[1, 0], [1, 0], [0, 1]])).toBe(2);
@@ -93,7 +93,7 @@ describe("early exit in both engines", () => {
       const seen = new Set<number>();
       for (const ids of inputs) {
         const perLayer = await Promise.all(cuts.map(async (m) => Array.from((await m.forward(ids)).logits ?? [])));
-        const tracker = new ExitTracker(PATIENCE, { task: "single_label_classification", labels: ["0", "1", "2"] });
+        const tracker = new ExitTracker(PATIENCE, undefined);
         const expected = perLayer.findIndex((l) => tracker.update(l)) + 1 || LAYERS;
         const got = await model.forward(ids);
         expect(got.layers).toBe(expected);
@@ -101,7 +101,7 @@ describe("early exit in both engines", () => {
         seen.add(expected);
         for (const patience of [1, 3]) {
           // A run's own patience (options.patience) replaces the manifest's, on the plain model too.
-          const t = new ExitTracker(patience, { task: "single_label_classification", labels: ["0", "1", "2"] });
+          const t = new ExitTracker(patience, undefined);
           const stop = perLayer.findIndex((l) => t.update(l)) + 1 || LAYERS;
           for (const m of [model, plain]) {
             const out = await m.forward(ids, undefined, { patience });
@@ -178,7 +178,7 @@ describe("early exit with a multi-label model's thresholds, in both engines", ()
       for (const ids of inputs) {
         const perLayer = await Promise.all(cuts.map(async (m) => Array.from((await m.forward(ids)).logits ?? [])));
         const stop = (thresholds?: Record<string, number>) => {
-          const t = new ExitTracker(1, { task: "multi_label_classification", labels, ...(thresholds === undefined ? {} : { thresholds }) });
+          const t = new ExitTracker(1, exitCutoffs({ task: "multi_label_classification", labels, ...(thresholds === undefined ? {} : { thresholds }) }));
           return perLayer.findIndex((l) => t.update(l)) + 1 || LAYERS;
         };
         const got = await model.forward(ids);
