@@ -14,7 +14,8 @@ reported once for what ships. Needs no Python packages beyond the standard libra
 the repo root.
 --depth full | N: run every layer (`--full-depth`) or early exit with patience N (`--patience N`)
 instead of the manifest's setting; --early-exit-table: the figures for full depth and patience
-1..5, each with the mean number of layers that ran (one JSON line per setting).
+1..5, each with the mean number of layers that ran and the share of predictions that differ from
+full depth's (one JSON line per setting).
 --tune-thresholds (moderation, --split select): per label, the threshold in 0.05..0.95 (step 0.05)
 with the best macro-F1 on the selection split (ties: nearest 0.5), as rule 4 of RESULTS.md says;
 prints them as `thresholds` (give them to `albert-edge thresholds`).
@@ -94,13 +95,18 @@ def main():
     if a.tune_thresholds and (a.task != "moderation" or a.split != "select"):
         ap.error("--tune-thresholds is for --task moderation --split select")
     if a.early_exit_table:
-        for depth in ["full", 1, 2, 3, 4, 5]:
-            evaluate(a, depth)
+        full = evaluate(a, "full")
+        for depth in [1, 2, 3, 4, 5]:
+            evaluate(a, depth, full)
         return
     evaluate(a, None if a.depth is None else a.depth if a.depth == "full" else int(a.depth))
 
 
-def evaluate(a, depth):
+def evaluate(a, depth, full=None):
+    """Scores one setting and prints its JSON line; returns its predictions ({set: [label]}).
+    full: full depth's predictions, to report the share of texts whose prediction early exit
+    changed (`changed_vs_full`: what early exit can cost, whatever the gold labels)."""
+    preds = {}
     model_dir = os.path.abspath(a.model)
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
@@ -120,6 +126,7 @@ def evaluate(a, depth):
         pred = [1 if max(range(len(r["logits"])), key=lambda i: r["logits"][i]) == positive else 0 for r in results]
         report["sst2_dev_accuracy" if a.split == "dev" else "sst2_select_accuracy"] = sum(int(p == g) for p, g in zip(pred, gold)) / len(gold)
         report["n"] = len(gold)
+        preds["sst2"] = pred
     else:
         for task in ("offensive", "hate"):
             if a.split == "select":
@@ -146,7 +153,12 @@ def evaluate(a, depth):
             pred = [0 if r is None else int(x >= threshold) for x, r in zip(scores, results)]
             report[f"tweeteval_{task}_{'val' if a.split == 'dev' else 'select'}_macro_f1"] = macro_f1(gold, pred)
             report[f"tweeteval_{task}_n"] = len(gold)
+            preds[f"tweeteval_{task}"] = pred
+    if full is not None:
+        for key, pred in preds.items():
+            report[f"{key}_changed_vs_full"] = sum(int(p != q) for p, q in zip(pred, full[key])) / len(pred)
     print(json.dumps(report))
+    return preds
 
 
 def label_thresholds(a, manifest):
