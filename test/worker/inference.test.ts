@@ -46,7 +46,7 @@ function instrumentedAssets(corrupt: Set<string> = new Set()) {
   return { assets: fetcher as unknown as Fetcher, reads, corrupt };
 }
 
-async function manifest(): Promise<{ version: string; shards: { file: string; role: string }[]; tokenizer: { max_length: number }; config: { num_hidden_layers: number } }> {
+async function manifest(): Promise<{ version: string; shards: { file: string; role: string }[]; tokenizer: { max_length: number }; config: { num_hidden_layers: number }; early_exit?: { patience: number } }> {
   return (await (await env.ASSETS.fetch(new Request("http://assets/sentiment/manifest.json"))).json()) as never;
 }
 
@@ -80,19 +80,26 @@ describe("POST /v1/classify on the default model", () => {
     const body = (await response.json()) as { results: ClassifyResult[] };
     expect(body.results).toHaveLength(1);
     expect(body.results[0]!.truncated).toBe(false);
-    const { version, config } = await manifest();
-    // The default model has no early exit: every layer runs.
-    expect(body.results[0]!.layers).toBe(config.num_hidden_layers);
+    const { version, config, early_exit } = await manifest();
+    // With the manifest's early exit, patience + 1 layers at least (the prediction must hold for
+    // `patience` passes after the first); without it, every layer.
+    const least = Math.min(config.num_hidden_layers, early_exit === undefined ? Infinity : early_exit.patience + 1);
+    expect(body.results[0]!.layers).toBeGreaterThanOrEqual(least);
+    expect(body.results[0]!.layers).toBeLessThanOrEqual(config.num_hidden_layers);
     expect(response.headers.get("x-model")).toBe(`sentiment@${version}`);
     expect(response.headers.get("x-request-id")).toBeTruthy();
     const timing = response.headers.get("server-timing") ?? "";
     for (const metric of ["tokenize", "model", "total"]) expect(timing).toMatch(new RegExp(`(^|,\\s*)${metric};`));
   });
 
-  it("takes full_depth as a boolean only (400 otherwise); the same answer for a model without early exit", async () => {
+  it("takes full_depth as a boolean only (400 otherwise); it runs every layer, where the default model's early exit stops sooner", async () => {
+    const { config, early_exit } = await manifest();
+    expect(early_exit).toBeDefined();
     const plain = (await (await postJson("/v1/classify", { input: "a fine film ." })).json()) as { results: ClassifyResult[] };
     const full = (await (await postJson("/v1/classify", { input: "a fine film .", full_depth: true })).json()) as { results: ClassifyResult[] };
-    expect(full.results).toEqual(plain.results);
+    expect(full.results[0]!.layers).toBe(config.num_hidden_layers);
+    expect(plain.results[0]!.layers).toBeLessThan(config.num_hidden_layers);
+    expect(plain.results[0]!.label).toBe(full.results[0]!.label);
     const bad = await postJson("/v1/classify", { input: "a fine film .", full_depth: "yes" });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "invalid_request", message: expect.stringContaining("full_depth") });
@@ -116,7 +123,8 @@ describe("POST /v1/classify on the default model", () => {
     expect(moderationManifest.thresholds).toBeDefined();
     expect(body.data.find((m) => m.id === "moderation")?.thresholds).toEqual(moderationManifest.thresholds);
     expect(body.data.find((m) => m.id === "sentiment")).not.toHaveProperty("thresholds");
-    expect(body.data.find((m) => m.id === "sentiment")).not.toHaveProperty("early_exit");
+    expect(body.data.find((m) => m.id === "sentiment")?.early_exit).toEqual((await manifest()).early_exit);
+    expect(body.data.find((m) => m.id === "moderation")).not.toHaveProperty("early_exit");
   });
 });
 

@@ -23,18 +23,24 @@ const cli = (args: string[], input = "") =>
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { version: string; early_exit?: { patience: number }; shards: unknown[] };
 
 describe("albert-edge early-exit", () => {
-  it("sets the patience and the version; --off gives back the original manifest", () => {
+  it("sets the patience and the version; --off gives back the manifest without it, the shipped patience the shipped file", () => {
     const dir = copy("set");
+    const shipped = readFileSync(join(dir, "manifest.json"), "utf8");
+    expect(cli(["early-exit", dir, "--off"]).status).toBe(0);
     const original = readFileSync(join(dir, "manifest.json"), "utf8");
-    const set = cli(["early-exit", dir, "--patience", "3"]);
+    expect(JSON.parse(original)).not.toHaveProperty("early_exit");
+    const set = cli(["early-exit", dir, "--patience", "2"]);
     expect(set.status).toBe(0);
     const m = manifestOf(dir);
-    expect(m.early_exit).toEqual({ patience: 3 });
+    expect(m.early_exit).toEqual({ patience: 2 });
     expect(m.version).not.toBe(JSON.parse(original).version);
-    expect(set.stderr).toContain(`early exit at patience 3; version ${JSON.parse(original).version} -> ${m.version}`);
+    expect(set.stderr).toContain(`early exit at patience 2; version ${JSON.parse(original).version} -> ${m.version}`);
     expect(m.shards).toEqual(JSON.parse(original).shards);
     expect(cli(["early-exit", dir, "--off"]).status).toBe(0);
     expect(readFileSync(join(dir, "manifest.json"), "utf8")).toBe(original);
+    const patience = (JSON.parse(shipped) as { early_exit?: { patience: number } }).early_exit?.patience;
+    expect(cli(["early-exit", dir, ...(patience === undefined ? ["--off"] : ["--patience", String(patience)])]).status).toBe(0);
+    expect(readFileSync(join(dir, "manifest.json"), "utf8")).toBe(shipped);
   });
 
   it("the model then stops as classify --patience does", () => {
@@ -54,7 +60,7 @@ describe("albert-edge early-exit", () => {
       expect(r.status).toBe(2);
       expect(r.stderr).toContain("usage: albert-edge early-exit");
     }
-    const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    const { early_exit: _shipped, ...m } = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Record<string, unknown>;
     writeFileSync(join(dir, "manifest.json"), JSON.stringify({ ...m, task: "feature_extraction", labels: [] }));
     const r = cli(["early-exit", dir, "--patience", "2"]);
     expect(r.status).toBe(1);
