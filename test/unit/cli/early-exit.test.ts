@@ -2,7 +2,8 @@
  * @module test/unit/cli/early-exit
  * `albert-edge early-exit <dir> --patience N | --off` as a process on a copy of the shipped
  * sentiment shards: it writes `early_exit` and the content version the converter would write
- * (removing it gives back the original version), the model then stops early exactly as
+ * (`--off` gives back the manifest without it, the shipped patience the shipped file byte for
+ * byte), the model then stops early exactly as
  * `classify --patience N` does, and it refuses bad usage (2) and models without a classifier (1).
  */
 import { spawnSync } from "node:child_process";
