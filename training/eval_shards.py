@@ -94,18 +94,38 @@ def main():
     a = ap.parse_args()
     if a.tune_thresholds and (a.task != "moderation" or a.split != "select"):
         ap.error("--tune-thresholds is for --task moderation --split select")
+    sets = eval_sets(a)
     if a.early_exit_table:
-        full = evaluate(a, "full")
+        full = evaluate(a, sets, "full")
         for depth in [1, 2, 3, 4, 5]:
-            evaluate(a, depth, full)
+            evaluate(a, sets, depth, full)
         return
-    evaluate(a, None if a.depth is None else a.depth if a.depth == "full" else int(a.depth))
+    evaluate(a, sets, None if a.depth is None else a.depth if a.depth == "full" else int(a.depth))
 
 
-def evaluate(a, depth, full=None):
-    """Scores one setting and prints its JSON line; returns its predictions ({set: [label]}).
-    full: full depth's predictions, to report the share of texts whose prediction early exit
-    changed (`changed_vs_full`: what early exit can cost, whatever the gold labels)."""
+def eval_sets(a):
+    """{set: (texts, gold)} for the task and split, read once per run (building the SST-2
+    selection split takes seconds)."""
+    if a.task == "sentiment":
+        if a.split == "select":
+            return {"sst2": splits.selection_texts(a.data, "sst2_select")}
+        rows = [line.split("\t") for line in read_lines(os.path.join(a.data, "sst2", "dev.tsv"))[1:] if line.strip()]
+        return {"sst2": ([r[0].strip() for r in rows], [int(r[1]) for r in rows])}
+    sets = {}
+    for task in ("offensive", "hate"):
+        if a.split == "select":
+            sets[task] = splits.selection_texts(a.data, f"{task}_select")
+        else:
+            folder = os.path.join(a.data, "tweeteval", task)
+            gold = [int(x) for x in read_lines(os.path.join(folder, "val_labels.txt")) if x.strip()]
+            sets[task] = (read_lines(os.path.join(folder, "val_text.txt"))[: len(gold)], gold)
+    return sets
+
+
+def evaluate(a, sets, depth, full=None):
+    """Scores one setting on `sets` (eval_sets) and prints its JSON line; returns its predictions
+    ({set: [label]}). full: full depth's predictions, to report the share of texts whose prediction
+    early exit changed (`changed_vs_full`: what early exit can cost, whatever the gold labels)."""
     preds = {}
     model_dir = os.path.abspath(a.model)
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
@@ -115,11 +135,7 @@ def evaluate(a, depth, full=None):
               "split": a.split, "depth": "manifest" if depth is None else depth}
 
     if a.task == "sentiment":
-        if a.split == "select":
-            texts, gold = splits.selection_texts(a.data, "sst2_select")
-        else:
-            rows = [line.split("\t") for line in read_lines(os.path.join(a.data, "sst2", "dev.tsv"))[1:] if line.strip()]
-            texts, gold = [r[0].strip() for r in rows], [int(r[1]) for r in rows]
+        texts, gold = sets["sst2"]
         results = classify(model_dir, texts, depth)
         report["mean_layers"] = sum(r["layers"] for r in results) / len(results)
         positive = manifest["labels"].index("positive")
@@ -128,14 +144,7 @@ def evaluate(a, depth, full=None):
         report["n"] = len(gold)
         preds["sst2"] = pred
     else:
-        for task in ("offensive", "hate"):
-            if a.split == "select":
-                texts, gold = splits.selection_texts(a.data, f"{task}_select")
-            else:
-                folder = os.path.join(a.data, "tweeteval", task)
-                texts = read_lines(os.path.join(folder, "val_text.txt"))
-                gold = [int(x) for x in read_lines(os.path.join(folder, "val_labels.txt")) if x.strip()]
-                texts = texts[: len(gold)]
+        for task, (texts, gold) in sets.items():
             results = classify_all(model_dir, texts, depth)
             ran = [r for r in results if r is not None]
             report[f"tweeteval_{task}_mean_layers"] = sum(r["layers"] for r in ran) / len(ran)

@@ -200,7 +200,7 @@ function parseThresholds(t: Record<string, unknown>, labels: readonly string[]):
 }
 
 /** A multi-label label's threshold when its manifest gives none. */
-export const DEFAULT_LABEL_THRESHOLD = 0.5;
+const DEFAULT_LABEL_THRESHOLD = 0.5;
 
 /** The model's own threshold for `label` (its manifest's, else 0.5). */
 export function labelThreshold(manifest: Pick<Manifest, "thresholds">, label: string): number {
