@@ -2,7 +2,7 @@
 """Score converted NER shards (token classification) through the product's own CLI
 (`albert-edge classify`): the TypeScript tokenizer and the runtime the Worker uses.
 
-  /usr/bin/python3 training/eval_ner_shards.py --model model-shards/ner [--split dev|select]
+  /usr/bin/python3 training/eval_ner_shards.py --model model-shards/ner [--split dev|select] [--decoding argmax|bio]
   /usr/bin/python3 training/eval_ner_shards.py --self-test
 
 Each CoNLL-2003 sentence goes in as one JSON line {"text": <words joined by single spaces>}; each
@@ -11,7 +11,10 @@ per position (null for [CLS]/[SEP]) in UTF-16 code units of the text, `token_log
 label logits per position. Each word is mapped to its FIRST piece by offsets (the first position
 whose span overlaps the word's character span; a zero-width piece counts if it starts inside the
 word); argmax of that row -> the word's tag (label order from manifest.json `labels`); a word with
-no piece (truncated) is tagged O. Metric: entity-level F1, exact span and type, seqeval semantics
+no piece (truncated) is tagged O. With --decoding, the tags are the product's own instead: the CLI
+runs with `--aggregation first --decoding <d>` and each word takes the type of the entity that
+covers it (B- for the entity's first word, I- after; O outside), so a decoder inside the product
+(`bio`: the most probable valid IOB2 sequence) is what gets scored. Metric: entity-level F1, exact span and type, seqeval semantics
 (ner_f1.py), per type and overall. --split select scores the selection split carved from train
 (splits.py: the 1,000 sentences checkpoints are chosen on); dev (default) is dev.txt, to report
 once for what ships. Standard library only; run from the repo root. Prints one JSON line.
@@ -78,6 +81,17 @@ def tags_from_line(words, result, labels):
     return tags
 
 
+def tags_from_entities(words, result):
+    """Word-level tags from one CLI output line's `entities` (aggregation first: whole words)."""
+    _, spans = word_spans(words)
+    tags = ["O"] * len(words)
+    for e in result["entities"]:
+        inside = [i for i, (ws, we) in enumerate(spans) if e["start"] <= ws and we <= e["end"]]
+        for k, i in enumerate(inside):
+            tags[i] = ("B-" if k == 0 else "I-") + e["label"]
+    return tags
+
+
 def classify(model_dir, texts, extra):
     lines = "".join(json.dumps({"text": t}) + "\n" for t in texts)
     out = subprocess.run(["npm", "run", "--silent", "albert-edge", "--", "classify", "--model", model_dir] + extra,
@@ -112,6 +126,9 @@ def self_test():
     gold = ["B-ORG", "O", "B-MISC", "O", "B-PER", "I-PER"]
     r = f1_report([gold], [tags])
     assert r["overall"]["f1"] == 0.6667 and r["PER"]["f1"] == 0.0, r  # PER span too short: 2 of 3 entities
+    ents = {"entities": [{"label": "ORG", "start": 0, "end": 2}, {"label": "MISC", "start": 11, "end": 17},
+                         {"label": "PER", "start": 29, "end": 40}]}
+    assert tags_from_entities(words, ents) == ["B-ORG", "O", "B-MISC", "O", "B-PER", "I-PER"]
     try:
         tags_from_line(words, {"offsets": offsets, "token_logits": token_logits[:-1]}, labels)
         raise AssertionError("length mismatch not caught")
@@ -127,6 +144,8 @@ def main():
     ap.add_argument("--split", choices=["dev", "select"], default="dev")
     ap.add_argument("--max-length", type=int, default=None, help="passed to the CLI (default: the product's)")
     ap.add_argument("--engine", default=None, help="passed to the CLI (wasm | ort)")
+    ap.add_argument("--decoding", choices=["argmax", "bio"], default=None,
+                    help="score the product's entities (--aggregation first --decoding D) instead of per-word argmax of the logits")
     ap.add_argument("--self-test", action="store_true")
     a = ap.parse_args()
     if a.self_test:
@@ -143,11 +162,16 @@ def main():
         idx, _ = splits.conll_selection(a.data)
         sents = [sents[i] for i in idx]
     extra = (["--max-length", str(a.max_length)] if a.max_length else []) + (["--engine", a.engine] if a.engine else [])
+    if a.decoding:
+        extra += ["--aggregation", "first", "--decoding", a.decoding]
     results = classify(model_dir, [" ".join(w) for w, _ in sents], extra)
-    pred = [tags_from_line(w, r, labels) for (w, _), r in zip(sents, results)]
+    if a.decoding:
+        pred = [tags_from_entities(w, r) for (w, _), r in zip(sents, results)]
+    else:
+        pred = [tags_from_line(w, r, labels) for (w, _), r in zip(sents, results)]
     no_piece = sum(p < 0 for (w, _), r in zip(sents, results) for p in first_pieces(word_spans(w)[1], r["offsets"]))
     rep = f1_report([t for _, t in sents], pred)
-    print(json.dumps({"model": manifest["id"], "version": manifest.get("version"),
+    print(json.dumps({"model": manifest["id"], "version": manifest.get("version"), "decoding": a.decoding or "logits argmax",
                       "quantization": manifest.get("quantization"), "split": a.split, "sentences": len(sents),
                       "words_without_piece": no_piece, "entity_f1": rep}))
 

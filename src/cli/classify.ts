@@ -1,6 +1,6 @@
 /**
  * @module cli/classify
- * `albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort] [--aggregation S] [--full-depth | --patience N]`
+ * `albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort] [--aggregation S] [--decoding D] [--full-depth | --patience N]`
  * JSONL in → JSONL out, one line per input, in order (see cli/model-command for the streaming
  * contract). Same runtime as the Worker: our WASM engine by default, onnxruntime-web with
  * `--engine ort` (the independent reference).
@@ -11,28 +11,33 @@
  * - Token classifiers (NER): `{"text"}` → `{"ids", "offsets", "token_logits", "entities"}`:
  *   `offsets` one `[start, end]` per position (UTF-16 code units, null for [CLS]/[SEP]),
  *   `token_logits` one row per position, `entities` aggregated with `--aggregation` (default: the
- *   manifest's `aggregation`, else simple).
+ *   manifest's `aggregation`, else simple) and labels chosen by `--decoding` (default: the
+ *   manifest's `decoding`, else argmax; `bio`: the most probable valid IOB2 sequence).
  */
-import { isEntityStrategy, type EntityStrategy } from "../heads/index.ts";
+import { ENTITY_DECODINGS, isEntityDecoding, isEntityStrategy, type EntityDecoding, type EntityStrategy } from "../heads/index.ts";
 import { recognizeEntities } from "../model/entities.ts";
 import type { ClassifyInput, ForwardOptions } from "../model/index.ts";
 import { InputLineError, textField } from "./jsonl.ts";
 import { runModelCommand } from "./model-command.ts";
 
 const usage =
-  "usage: albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort] [--aggregation none|simple|first|max] [--full-depth | --patience N] < in.jsonl > out.jsonl\n";
+  "usage: albert-edge classify --model <shard-dir> [--max-length N] [--engine wasm|ort] [--aggregation none|simple|first|max] [--decoding argmax|bio] [--full-depth | --patience N] < in.jsonl > out.jsonl\n";
 
 export async function run(argv: string[]): Promise<number> {
   let aggregation: EntityStrategy | undefined;
+  let decoding: EntityDecoding | undefined;
   let depth: ForwardOptions = {};
   return runModelCommand<ClassifyInput>(argv, {
     name: "classify",
     usage,
-    options: { aggregation: { type: "string" }, "full-depth": { type: "boolean" }, patience: { type: "string" } },
+    options: { aggregation: { type: "string" }, decoding: { type: "string" }, "full-depth": { type: "boolean" }, patience: { type: "string" } },
     configure(values) {
       const a = values.aggregation;
       if (a !== undefined && !isEntityStrategy(a)) return "--aggregation must be one of none, simple, first, max";
       aggregation = a;
+      const d = values.decoding;
+      if (d !== undefined && !isEntityDecoding(d)) return `--decoding must be one of ${ENTITY_DECODINGS.join(", ")}`;
+      decoding = d;
       if (values["full-depth"] === true && values.patience !== undefined) return "--full-depth and --patience exclude each other";
       if (values.patience !== undefined) {
         const p = Number(values.patience);
@@ -47,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
       if (task === "feature_extraction") return `model ${model.manifest.id} has no classifier head (task feature_extraction); use \`albert-edge embed\``;
       if (task === "question_answering") return `model ${model.manifest.id} is a question_answering model; use \`albert-edge qa\``;
       if (task === "token_classification" && Object.keys(depth).length > 0) return "--full-depth and --patience are for sequence classifiers (early exit)";
+      if (task !== "token_classification" && (aggregation !== undefined || decoding !== undefined)) return "--aggregation and --decoding are for token classifiers (entities)";
       return undefined;
     },
     parse(value, line) {
@@ -61,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
           if (typeof input !== "string") throw new InputLineError(`a token-classification model takes single texts, not "text_pair"`);
           return input;
         });
-        const results = await recognizeEntities(model, texts, aggregation ?? model.manifest.aggregation ?? "simple");
+        const results = await recognizeEntities(model, texts, aggregation ?? model.manifest.aggregation ?? "simple", decoding ?? model.manifest.decoding ?? "argmax");
         return results.map((r) => ({ ids: r.ids, offsets: r.offsets, token_logits: r.tokenLogits, entities: r.entities }));
       }
       const results = await model.classify(inputs, depth);

@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { ENTITY_STRATEGIES, isEntityStrategy, type EntityStrategy } from "../heads/entities.ts";
+import { ENTITY_DECODINGS, ENTITY_STRATEGIES, isEntityDecoding, isEntityStrategy, type EntityDecoding, type EntityStrategy } from "../heads/entities.ts";
 import { FORMAT_VERSION, POOLINGS, groupOfLayer, isSequenceClassification, parseManifest, type Manifest, type Pooling } from "../model/manifest.ts";
 import { openCheckpoint, type Checkpoint } from "./checkpoint.ts";
 import { ConvertError } from "./errors.ts";
@@ -42,6 +42,8 @@ export interface ConvertOptions {
   pooling?: Pooling;
   /** token_classification only: the manifest's default entity `aggregation` (absent: simple). */
   aggregation?: EntityStrategy;
+  /** token_classification only: the manifest's default label `decoding` (absent: argmax). */
+  decoding?: EntityDecoding;
   /** multi_label_classification only: per-label decision thresholds (labels not given: 0.5). */
   thresholds?: Record<string, number>;
   /** Model id; defaults to the output directory's name. */
@@ -127,6 +129,9 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
   const aggregation = options.aggregation;
   if (aggregation !== undefined && !isEntityStrategy(aggregation)) throw new ConvertError(`aggregation must be one of ${ENTITY_STRATEGIES.join(", ")} (got ${JSON.stringify(aggregation)})`);
   if (aggregation !== undefined && ck.task !== "token_classification") throw new ConvertError(`--aggregation is only for token classification checkpoints; this one's task is ${ck.task}`);
+  const decoding = options.decoding;
+  if (decoding !== undefined && !isEntityDecoding(decoding)) throw new ConvertError(`decoding must be one of ${ENTITY_DECODINGS.join(", ")} (got ${JSON.stringify(decoding)})`);
+  if (decoding !== undefined && ck.task !== "token_classification") throw new ConvertError(`--decoding is only for token classification checkpoints; this one's task is ${ck.task}`);
   const thresholds = options.thresholds;
   if (thresholds !== undefined && ck.task !== "multi_label_classification") throw new ConvertError(`--thresholds are only for multi-label classification checkpoints; this one's task is ${ck.task}`);
   const unknown = Object.keys(thresholds ?? {}).filter((label) => !ck.labels.includes(label));
@@ -162,6 +167,7 @@ export async function convertCheckpoint(inDir: string, outDir: string, options: 
     ...(thresholds === undefined ? {} : { thresholds }),
     ...(pooling === undefined ? {} : { pooling }),
     ...(aggregation === undefined ? {} : { aggregation }),
+    ...(decoding === undefined ? {} : { decoding }),
     shards,
   };
   manifest.version = contentVersion(manifest);

@@ -40,20 +40,21 @@ export function toShardFiles(payloads: readonly ShardPayload[], maxBytes = MAX_S
 }
 
 /** What a manifest's content version covers: its shards and the settings that change answers. */
-export type VersionedSettings = Pick<Manifest, "shards" | "early_exit" | "pooling" | "aggregation" | "thresholds"> & { tokenizer: Pick<Manifest["tokenizer"], "case_token_types"> };
+export type VersionedSettings = Pick<Manifest, "shards" | "early_exit" | "pooling" | "aggregation" | "decoding" | "thresholds"> & { tokenizer: Pick<Manifest["tokenizer"], "case_token_types"> };
 
 /**
  * Content version of a model: first 16 hex of sha256 over its shards' hashes (and the early-exit,
- * pooling, case-token-type, aggregation and threshold settings when there are any, since they
+ * pooling, case-token-type, aggregation, decoding and threshold settings when there are any, since they
  * change answers; cache keys include the version).
  */
 export function contentVersion(m: VersionedSettings): string {
-  const { shards, early_exit: earlyExit, pooling, aggregation, thresholds } = m;
+  const { shards, early_exit: earlyExit, pooling, aggregation, decoding, thresholds } = m;
   const extra =
     (earlyExit === undefined ? "" : `|early_exit.patience=${earlyExit.patience}`) +
     (pooling === undefined ? "" : `|pooling=${pooling}`) +
     (m.tokenizer.case_token_types === true ? "|case_token_types" : "") +
     (aggregation === undefined ? "" : `|aggregation=${aggregation}`) +
+    (decoding === undefined ? "" : `|decoding=${decoding}`) +
     (thresholds === undefined ? "" : `|thresholds=${Object.entries(thresholds).sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, t]) => `${label}:${t}`).join(",")}`);
   return sha256Hex(shards.map((s) => s.sha256).join("") + extra).slice(0, 16);
 }

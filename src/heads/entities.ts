@@ -11,11 +11,18 @@
  *   probability of its first piece (first) or of the piece with the highest probability (max,
  *   first such piece on ties); then words are grouped as in simple.
  *
+ * Decoding (`decoding`) picks each token's or word's label before grouping: `argmax` (default, as
+ * HF) takes each one's most probable label; `bio` (heads/bio-decode) the most probable valid IOB2
+ * sequence over the same probability rows (for "first" / "max" the rows of the pieces those
+ * strategies pick), so "O I-PER" or "B-PER I-ORG" cannot come out; a unit's score is then the
+ * probability of the label it got.
+ *
  * Grouped entities are reported under the type without its B-/I- prefix; their score is the mean
  * of the token (or word) probabilities; start/end are UTF-16 offsets into the text, from the first
  * token's start to the last token's end, and `text` is that slice of the original (inner
  * whitespace kept, as HF does). Groups (or, for none, tokens) whose label is ignored are dropped.
  */
+import { decodeBio } from "./bio-decode.ts";
 import { continuesEntity, entityGroupLabel } from "./bio.ts";
 import { argmax } from "./softmax.ts";
 import { groupWords } from "./words.ts";
@@ -28,6 +35,16 @@ export const ENTITY_STRATEGIES: readonly EntityStrategy[] = ["none", "simple", "
 /** Whether a request value names a strategy. */
 export function isEntityStrategy(value: unknown): value is EntityStrategy {
   return typeof value === "string" && (ENTITY_STRATEGIES as readonly string[]).includes(value);
+}
+
+export type EntityDecoding = "argmax" | "bio";
+
+/** Every decoding, in documentation order (for request validation). */
+export const ENTITY_DECODINGS: readonly EntityDecoding[] = ["argmax", "bio"];
+
+/** Whether a request value names a decoding. */
+export function isEntityDecoding(value: unknown): value is EntityDecoding {
+  return typeof value === "string" && (ENTITY_DECODINGS as readonly string[]).includes(value);
 }
 
 /** One position of an encoding: its piece, its `[start, end)` span in the text, its label probabilities. */
@@ -52,6 +69,15 @@ export interface Entity {
 export interface AggregateOptions {
   /** Labels (none) or entity types (grouped) left out of the answer. Default ["O"]. */
   ignoreLabels?: readonly string[];
+  /** How each token's or word's label is chosen (see the module comment). Default "argmax". */
+  decoding?: EntityDecoding;
+}
+
+/** A token or word before its label is chosen: the piece whose probabilities it reads, and its span. */
+interface Unit {
+  pick: Positioned;
+  start: number;
+  end: number;
 }
 
 /** A token or word with its chosen label, before grouping. */
@@ -81,18 +107,26 @@ export function aggregateEntities(
     throw new RangeError(`aggregateEntities: unknown strategy ${JSON.stringify(strategy)} (expected one of ${ENTITY_STRATEGIES.join(", ")})`);
   }
   if (labels.length === 0) throw new RangeError("aggregateEntities: labels must not be empty");
+  const decoding = options.decoding ?? "argmax";
+  if (!isEntityDecoding(decoding)) {
+    throw new RangeError(`aggregateEntities: unknown decoding ${JSON.stringify(decoding)} (expected one of ${ENTITY_DECODINGS.join(", ")})`);
+  }
   const ignore = new Set(options.ignoreLabels ?? ["O"]);
   const positioned = positionedTokens(text, tokens, labels.length);
 
-  const scored: Scored[] =
+  const units: Unit[] =
     strategy === "none" || strategy === "simple"
-      ? positioned.map((t) => choose(t, t.start, t.end, labels))
+      ? positioned.map((t) => ({ pick: t, start: t.start, end: t.end }))
       : groupWords(positioned).map((word) => {
           const first = word[0] as Positioned;
           const last = word[word.length - 1] as Positioned;
-          const pick = strategy === "first" ? first : maxToken(word);
-          return choose(pick, first.start, last.end, labels);
+          return { pick: strategy === "first" ? first : maxToken(word), start: first.start, end: last.end };
         });
+  const chosen = decoding === "bio" ? decodeBio(units.map((u) => u.pick.scores), labels) : units.map((u) => argmax(u.pick.scores));
+  const scored: Scored[] = units.map((u, i) => {
+    const best = chosen[i] as number;
+    return { label: labels[best] as string, score: u.pick.scores[best] as number, start: u.start, end: u.end };
+  });
 
   if (strategy === "none") {
     return scored.filter((s) => !ignore.has(s.label)).map((s) => entity(text, s.label, s.score, s.start, s.end));
@@ -138,12 +172,6 @@ function positionedTokens(text: string, tokens: readonly EntityToken[], labelCou
     out.push({ piece: token.piece, start, end, scores: token.scores });
   });
   return out;
-}
-
-/** The argmax label and its probability, placed at [start, end). */
-function choose(token: Positioned, start: number, end: number, labels: readonly string[]): Scored {
-  const best = argmax(token.scores);
-  return { label: labels[best] as string, score: token.scores[best] as number, start, end };
 }
 
 /** HF "max": the piece whose top probability is highest (the first such piece on ties). */

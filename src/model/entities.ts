@@ -2,10 +2,10 @@
  * @module model/entities
  * Named entities with a token-classification model: tokenize (with character offsets:
  * `prepareEntities`), one engine run for all texts, softmax per token, then Hugging Face's
- * aggregation (heads/entities). Shared by the `/v1/entities` route and `albert-edge classify` on
+ * aggregation with argmax or BIO-constrained decoding (heads/entities). Shared by the `/v1/entities` route and `albert-edge classify` on
  * such models.
  */
-import { aggregateEntities, entityTokens, type Entity, type EntityStrategy } from "../heads/index.ts";
+import { aggregateEntities, entityTokens, type Entity, type EntityDecoding, type EntityStrategy } from "../heads/index.ts";
 import type { AlbertModel, PreparedInput, Results, StageTimings } from "./model.ts";
 import { withTotals } from "./model.ts";
 
@@ -27,12 +27,17 @@ export function prepareEntities(model: AlbertModel, text: string): PreparedInput
   return model.prepare(text, { offsets: "eager" });
 }
 
-export function recognizeEntities(model: AlbertModel, texts: readonly string[], strategy: EntityStrategy): Promise<Results<EntitiesResult>> {
-  return entitiesOfPrepared(model, texts.map((text) => prepareEntities(model, text)), strategy);
+export function recognizeEntities(model: AlbertModel, texts: readonly string[], strategy: EntityStrategy, decoding: EntityDecoding = "argmax"): Promise<Results<EntitiesResult>> {
+  return entitiesOfPrepared(model, texts.map((text) => prepareEntities(model, text)), strategy, decoding);
 }
 
 /** Entities of texts already prepared (`prepareEntities`). */
-export async function entitiesOfPrepared(model: AlbertModel, prepared: readonly PreparedInput[], strategy: EntityStrategy): Promise<Results<EntitiesResult>> {
+export async function entitiesOfPrepared(
+  model: AlbertModel,
+  prepared: readonly PreparedInput[],
+  strategy: EntityStrategy,
+  decoding: EntityDecoding = "argmax",
+): Promise<Results<EntitiesResult>> {
   const { manifest } = model;
   if (manifest.task !== "token_classification") {
     throw new TypeError(`model ${manifest.id} is a ${manifest.task} model; entities need a token_classification model`);
@@ -51,7 +56,7 @@ export async function entitiesOfPrepared(model: AlbertModel, prepared: readonly 
         ids: encoding.ids,
         offsets: encoding.offsets.map((o) => (o === null ? null : [o[0], o[1]])),
         tokenLogits: rows,
-        entities: aggregateEntities(text, entityTokens(encoding, logits, labels.length), labels, strategy),
+        entities: aggregateEntities(text, entityTokens(encoding, logits, labels.length), labels, strategy, { decoding }),
         tokens: encoding.ids.length,
         truncated: encoding.truncated,
         timings: { tokenizeMs, modelMs: (outputs.timings.modelMs * encoding.ids.length) / tokens },

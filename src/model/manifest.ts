@@ -21,7 +21,7 @@
  * `part`), concatenated in order by the loader. `version` = first 16 hex of
  * sha256(concatenation of the shards' sha256 hex strings, in manifest order).
  */
-import { ENTITY_STRATEGIES, type EntityStrategy } from "../heads/entities.ts";
+import { ENTITY_DECODINGS, ENTITY_STRATEGIES, type EntityDecoding, type EntityStrategy } from "../heads/entities.ts";
 
 
 export const FORMAT_VERSION = 1;
@@ -115,6 +115,12 @@ export interface Manifest {
    * labels were trained on each word's first piece only (Hugging Face's default recipe).
    */
   aggregation?: EntityStrategy;
+  /**
+   * token_classification only: how each token's or word's label is chosen when a request names no
+   * decoding (absent: `argmax`, as Hugging Face). `bio` takes the most probable valid IOB2 label
+   * sequence (heads/bio-decode), for models trained without a CRF.
+   */
+  decoding?: EntityDecoding;
   tokenizer: TokenizerSettings;
   config: ModelConfig;
   quantization: Quantization;
@@ -298,6 +304,10 @@ export function parseManifest(json: unknown): Manifest {
   if (m.aggregation !== undefined) {
     if (task !== "token_classification") fail("aggregation", `is only for token_classification models (task is ${task})`);
     manifest.aggregation = oneOf(m.aggregation, "aggregation", ENTITY_STRATEGIES);
+  }
+  if (m.decoding !== undefined) {
+    if (task !== "token_classification") fail("decoding", `is only for token_classification models (task is ${task})`);
+    manifest.decoding = oneOf(m.decoding, "decoding", ENTITY_DECODINGS);
   }
   if (m.early_exit !== undefined) {
     const e = obj(m.early_exit, "early_exit");

@@ -1,18 +1,20 @@
 /**
  * @module routes/entities
  * `POST /v1/entities`: `{"model"?, "input": string | string[], "aggregation"?: "none" | "simple" |
- * "first" | "max"}` → `{"model", "results": [{"entities": [{"label", "score", "start", "end",
+ * "first" | "max", "decoding"?: "argmax" | "bio"}` → `{"model", "results": [{"entities": [{"label", "score", "start", "end",
  * "text"}], "tokens", "truncated"}]}`, one result per input in request order. Entities are merged
  * from the token labels (BIO / IOB2) as Hugging Face's token-classification pipeline does for each
  * strategy (default: the manifest's `aggregation`, else `simple`; `none` gives one row per token
- * not labelled `O`); `start`/`end` are
+ * not labelled `O`); each token's or word's label is its argmax or, with `decoding: "bio"`, its
+ * place in the most probable valid IOB2 sequence (default: the manifest's `decoding`, else
+ * `argmax`); `start`/`end` are
  * UTF-16 code unit offsets into the input. Only token-classification models (default: the first
  * served one); others get 400 `unsupported_model`.
  */
 import { describeRoute } from "hono-openapi";
 import * as v from "valibot";
 import { cachePolicy } from "../cache/result-cache.ts";
-import { ENTITY_STRATEGIES } from "../heads/index.ts";
+import { ENTITY_DECODINGS, ENTITY_STRATEGIES } from "../heads/index.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { findEntities } from "../services/entities.ts";
 import { errorResponses, JSON_BODY_ERRORS, jsonAnswer, jsonRequest, MODEL_ERRORS, routeGroup, V1_ERRORS, V1_SECURITY } from "./openapi.ts";
@@ -29,6 +31,12 @@ const EntitiesRequest = named(
       input: TextInputSchema,
       aggregation: v.optional(
         described(v.picklist(ENTITY_STRATEGIES, `must be one of ${ENTITY_STRATEGIES.join(", ")}`), "how token labels become entities (Hugging Face's aggregation_strategy); default: the model's manifest `aggregation`, else simple"),
+      ),
+      decoding: v.optional(
+        described(
+          v.picklist(ENTITY_DECODINGS, `must be one of ${ENTITY_DECODINGS.join(", ")}`),
+          "how each token's or word's label is chosen: argmax (its most probable label, as Hugging Face) or bio (the most probable valid IOB2 label sequence: no I-X after O or after another type); default: the model's manifest `decoding`, else argmax",
+        ),
       ),
     },
     'request body must be a JSON object like {"input": "text"}',
@@ -74,7 +82,7 @@ export const entities = routeGroup().post("/v1/entities", describeEntities, json
   const request = textInputs(body.input, c.var.config.maxBatch);
   const deps = classifyDeps(c);
   const id = await resolveForTask(c, deps, body.model, ["token_classification"]);
-  const outcome = await findEntities(deps, id, request.inputs, body.aggregation, cachePolicy(c.req.header("cache-control")));
+  const outcome = await findEntities(deps, id, request.inputs, { aggregation: body.aggregation, decoding: body.decoding }, cachePolicy(c.req.header("cache-control")));
   reportCached(c, outcome);
   return c.json(
     {

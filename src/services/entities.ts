@@ -1,11 +1,11 @@
 /**
  * @module services/entities
  * Named entities through the result cache (keyed on the exact text: answers carry offsets into it,
- * and on the aggregation strategy). Only token-classification models; others get 400
+ * and on the aggregation strategy and decoding). Only token-classification models; others get 400
  * `unsupported_model`.
  */
 import type { CachePolicy } from "../cache/result-cache.ts";
-import type { Entity, EntityStrategy } from "../heads/index.ts";
+import type { Entity, EntityDecoding, EntityStrategy } from "../heads/index.ts";
 import { entitiesOfPrepared, prepareEntities } from "../model/entities.ts";
 import { isObject, isProbability, runCached, wrongModel, type CachedOutcome, type RunDeps } from "./cached-run.ts";
 
@@ -27,11 +27,17 @@ function isEntitiesItem(value: unknown): value is EntitiesItem {
   return Array.isArray(entities) && entities.every(isEntity) && Number.isInteger(tokens) && typeof truncated === "boolean";
 }
 
-/** `requested` undefined: the model's own default (manifest `aggregation`), else `simple`. */
-export async function findEntities(deps: RunDeps, id: string, inputs: readonly string[], requested: EntityStrategy | undefined, policy: CachePolicy): Promise<CachedOutcome<EntitiesItem>> {
+/** What a request asks for; each one left out is the model's own default (manifest `aggregation`, else `simple`; manifest `decoding`, else `argmax`). */
+export interface EntitiesRequest {
+  aggregation?: EntityStrategy | undefined;
+  decoding?: EntityDecoding | undefined;
+}
+
+export async function findEntities(deps: RunDeps, id: string, inputs: readonly string[], requested: EntitiesRequest, policy: CachePolicy): Promise<CachedOutcome<EntitiesItem>> {
   const manifest = await deps.registry.manifest(id, deps.defer);
   if (manifest.task !== "token_classification") throw wrongModel(manifest, "entities need a token_classification model (an AlbertForTokenClassification checkpoint, converted)");
-  const strategy = requested ?? manifest.aggregation ?? "simple";
+  const strategy = requested.aggregation ?? manifest.aggregation ?? "simple";
+  const decoding = requested.decoding ?? manifest.decoding ?? "argmax";
   return runCached(
     deps,
     id,
@@ -40,14 +46,14 @@ export async function findEntities(deps: RunDeps, id: string, inputs: readonly s
     {
       name: "entities",
       exact: true,
-      options: { aggregation: strategy },
+      options: { aggregation: strategy, decoding },
       keyText: (input) => input,
       accept: (value): value is EntitiesItem => isEntitiesItem(value),
       tokensOf: (result) => result.tokens,
       prepare: (model, input) => prepareEntities(model, input),
       cost: (prepared) => prepared.encoding.ids.length,
       async compute(model, prepared) {
-        const output = await entitiesOfPrepared(model, prepared, strategy);
+        const output = await entitiesOfPrepared(model, prepared, strategy, decoding);
         return { results: output.results.map(({ entities, tokens, truncated }) => ({ entities, tokens, truncated })), timings: output.timings };
       },
     },

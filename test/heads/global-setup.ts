@@ -38,6 +38,7 @@ export default async function setup(project: TestProject): Promise<void> {
 
   const nerModel = await loadModelDir(join(out, "ner-mini"));
   const entities = (await recognizeEntities(nerModel, ner, "simple")).map((r) => r.entities);
+  const entitiesBio = (await recognizeEntities(nerModel, ner, "first", "bio")).map((r) => r.entities);
   const qaModel = await loadModelDir(join(out, "qa-mini"));
   const answers = (await answerQuestions(qaModel, qa)).map((r) => r.answers[0]!);
   const embedModel = await loadModelDir(join(out, "embed-mini"));
@@ -49,6 +50,6 @@ export default async function setup(project: TestProject): Promise<void> {
   const exitLayers = (await exitModel.classify(exitTexts)).map((r) => r.layers);
   const fullLabels = (await sst2.classify(exitTexts)).map((r) => r.label);
   for (const m of [nerModel, qaModel, embedModel, sst2, exitModel]) await m.dispose();
-  project.provide("headCases", { ner, entities, qa, answers, embed, embeddings, pairs, pairLabels, exitTexts, exitLayers, fullLabels });
+  project.provide("headCases", { ner, entities, entitiesBio, qa, answers, embed, embeddings, pairs, pairLabels, exitTexts, exitLayers, fullLabels });
 }
 

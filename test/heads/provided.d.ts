@@ -6,6 +6,8 @@ declare module "vitest" {
     headCases: {
       ner: string[];
       entities: { label: string; score: number; start: number; end: number; text: string }[][];
+      /** The same texts' entities with aggregation first and BIO-constrained decoding. */
+      entitiesBio: { label: string; score: number; start: number; end: number; text: string }[][];
       qa: { question: string; context: string }[];
       answers: { answer: string; score: number; start: number; end: number }[];
       embed: string[];

@@ -46,6 +46,19 @@ run("POST /v1/entities", () => {
     expect(count).toBeGreaterThan(0);
   });
 
+  it("decoding bio: what the model-level code gives in Node, and not served from argmax's cache entry", async () => {
+    const { ner, entitiesBio } = cases!;
+    const body = { input: ner, aggregation: "first" };
+    await (await post("/v1/entities", { ...body, decoding: "argmax" })).arrayBuffer();
+    const response = await post("/v1/entities", { ...body, decoding: "bio" });
+    expect(response.headers.get("x-cache")).toBe("miss");
+    const answer = await json<{ results: { entities: Entity[] }[] }>(response);
+    answer.results.forEach((result, i) => {
+      expect(result.entities.map(({ label, start, end }) => ({ label, start, end }))).toEqual(entitiesBio[i]!.map(({ label, start, end }) => ({ label, start, end })));
+      result.entities.forEach((e, k) => close(e.score, entitiesBio[i]![k]!.score));
+    });
+  });
+
   it("keeps whitespace exact in offsets (no cache sharing between spacings) and gives per-token rows with aggregation none", async () => {
     const text = cases!.ner[0]!;
     const spaced = `   ${text.replaceAll(" ", "  ")}`;
@@ -75,6 +88,9 @@ run("POST /v1/entities", () => {
     const bad = await json<{ error: { code: string; message: string } }>(await post("/v1/entities", { input: "hi", aggregation: "average" }), 400);
     expect(bad.error.code).toBe("invalid_request");
     expect(bad.error.message).toMatch(/aggregation/);
+    const badDecoding = await json<{ error: { code: string; message: string } }>(await post("/v1/entities", { input: "hi", decoding: "crf" }), 400);
+    expect(badDecoding.error.code).toBe("invalid_request");
+    expect(badDecoding.error.message).toMatch(/decoding/);
   });
 });
 

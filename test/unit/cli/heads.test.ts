@@ -4,7 +4,8 @@
  * converted to int8 shards: `classify` on a token classifier answers `{ids, offsets, token_logits,
  * entities}` matching the golden; `classify` reads `{text, text_pair}` lines for pair models; `qa`
  * finds the golden's best span; `embed` gives the golden's vectors (mean by the manifest, or
- * `--pooling cls`); a model of the wrong kind and bad options are refused.
+ * `--pooling cls`); `--decoding bio` gives valid IOB2 token labels where argmax does not; a model of
+ * the wrong kind and bad options are refused.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -66,6 +67,27 @@ run("albert-edge commands on every head", () => {
     for (const e of none.out[0]!.entities as { label: string }[]) expect(e.label).toMatch(/^[BI]-(PER|ORG|LOC|MISC)$/);
   });
 
+  it("classify --decoding bio: every token label sequence is valid IOB2 (argmax on the random-weight fixture's is not)", () => {
+    const texts = readJsonl<{ text: string }>(sharedGolden("albert-ner-mini.jsonl")).map(({ text }) => ({ text }));
+    /** Token rows (aggregation none) that break IOB2: an I-X whose previous token is not B-X / I-X. */
+    const invalid = (decoding: string): number => {
+      const r = cli("classify", ["--model", shards("albert-ner-mini"), "--aggregation", "none", "--decoding", decoding], texts);
+      expect(r.code).toBe(0);
+      let bad = 0;
+      for (const line of r.out) {
+        const offsets = (line.offsets as ([number, number] | null)[]).filter((o): o is [number, number] => o !== null);
+        const labelAt = new Map((line.entities as { label: string; start: number; end: number }[]).map((e) => [`${e.start}:${e.end}`, e.label]));
+        const labels = offsets.map(([s, e]) => labelAt.get(`${s}:${e}`) ?? "O");
+        labels.forEach((label, t) => {
+          if (label.startsWith("I-") && labels[t - 1] !== `B-${label.slice(2)}` && labels[t - 1] !== label) bad++;
+        });
+      }
+      return bad;
+    };
+    expect(invalid("argmax")).toBeGreaterThan(0);
+    expect(invalid("bio")).toBe(0);
+  });
+
   it("classify reads {text, text_pair} lines for a pair classifier", () => {
     const golden = readJsonl<{ text: string; text_pair: string; logits: number[] }>(sharedGolden("albert-sst2-mini.pairs.jsonl"));
     const r = cli("classify", ["--model", shards("albert-sst2-mini")], golden.map(({ text, text_pair }) => ({ text, text_pair })));
@@ -123,6 +145,10 @@ run("albert-edge commands on every head", () => {
     const classifyQa = cli("classify", ["--model", shards("albert-qa-mini")], [{ text: "a" }]);
     expect(classifyQa.stderr).toMatch(/use `albert-edge qa`/);
     expect(cli("classify", ["--model", shards("albert-ner-mini"), "--aggregation", "average"], []).code).toBe(2);
+    const badDecoding = cli("classify", ["--model", shards("albert-ner-mini"), "--decoding", "crf"], []);
+    expect(badDecoding.code).toBe(2);
+    expect(badDecoding.stderr).toMatch(/--decoding must be one of argmax, bio/);
+    expect(cli("classify", ["--model", shards("albert-sst2-mini"), "--decoding", "bio"], [{ text: "a" }]).stderr).toMatch(/--aggregation and --decoding are for token classifiers/);
     expect(cli("embed", ["--model", shards("albert-embed-mini"), "--pooling", "max"], []).code).toBe(2);
     expect(cli("qa", ["--model", shards("albert-qa-mini"), "--top-k", "0"], []).code).toBe(2);
     expect(cli("qa", ["--model", shards("albert-qa-mini"), "--bogus"], []).code).toBe(2);

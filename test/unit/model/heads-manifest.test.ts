@@ -134,6 +134,8 @@ describe("converter errors", () => {
     ["early exit on a token classifier", NER, { earlyExitPatience: 2 }, /early exit needs a sequence classifier head; this checkpoint's task is token_classification/],
     ["--aggregation on a sequence classifier", { numLabels: 2 }, { aggregation: "first" }, /--aggregation is only for token classification checkpoints; this one's task is single_label_classification/],
     ["an unknown aggregation", NER, { aggregation: "average" }, /aggregation must be one of none, simple, first, max \(got "average"\)/],
+    ["--decoding on a sequence classifier", { numLabels: 2 }, { decoding: "bio" }, /--decoding is only for token classification checkpoints; this one's task is single_label_classification/],
+    ["an unknown decoding", NER, { decoding: "crf" }, /decoding must be one of argmax, bio \(got "crf"\)/],
   ] as const)("%s", async (_name, options, convertOptions, message) => {
     const ck = checkpoint(options as Partial<GenerateOptions>);
     const p = convert(ck, convertOptions as Parameters<typeof convertQuietly>[2]);
@@ -168,6 +170,15 @@ describe("parseManifest: the new tasks and pooling", () => {
       },
       /aggregation is only for token_classification models \(task is single_label_classification\)/,
     ],
+    ["an unknown decoding", (m) => void ((m as { decoding: string }).decoding = "crf"), /decoding must be one of argmax, bio/],
+    [
+      "decoding on a sequence classifier",
+      (m) => {
+        m.task = "single_label_classification";
+        m.decoding = "bio";
+      },
+      /decoding is only for token_classification models \(task is single_label_classification\)/,
+    ],
   ];
   it.each(edits)("rejects %s", async (_name, edit, message) => {
     const m = structuredClone(await manifest());
@@ -183,6 +194,17 @@ describe("parseManifest: the new tasks and pooling", () => {
     expect(first.shards).toEqual(plain.shards);
     expect(first.version).not.toBe(plain.version);
     expect(parseManifest(structuredClone(first))).toEqual(first);
+  });
+
+  it("a token classifier's default decoding: in the manifest and its content version", async () => {
+    const ck = checkpoint(NER);
+    const plain = await convert(ck, { aggregation: "first" });
+    const bio = await convert(ck, { aggregation: "first", decoding: "bio" });
+    expect(plain.decoding).toBeUndefined();
+    expect(bio.decoding).toBe("bio");
+    expect(bio.shards).toEqual(plain.shards);
+    expect(bio.version).not.toBe(plain.version);
+    expect(parseManifest(structuredClone(bio))).toEqual(bio);
   });
 
   it("accepts feature_extraction with either pooling and without one", async () => {
