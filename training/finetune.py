@@ -43,8 +43,8 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 import splits as S  # noqa: E402
-from model import (DEFAULT_CONFIG, AlbertForSequenceClassification, load_safetensors, load_word_embeddings,  # noqa: E402
-                   safetensors_metadata, save_safetensors)
+from model import (DEFAULT_CONFIG, AlbertForSequenceClassification, load_init, load_safetensors,  # noqa: E402
+                   load_word_embeddings, save_safetensors)
 from tok import CLS, SEP  # noqa: E402
 
 TASKS = {
@@ -354,17 +354,9 @@ def main():
 
     cfg = dict(DEFAULT_CONFIG)
     init_sd = None
-    if a.init != "random" and a.init.endswith(".safetensors"):
-        meta = safetensors_metadata(a.init)
-        cfg.update({k: v for k, v in json.loads(meta["config"]).items() if k in DEFAULT_CONFIG})
-        init_sd = {k: v.float() for k, v in load_safetensors(a.init).items() if k.startswith("albert.")}
-        print(f"init from {a.init} ({meta.get('kind')} pretraining, step {meta.get('step')}, "
-              f"{meta.get('tokens')} tokens)", flush=True)
-    elif a.init != "random":
-        s = torch.load(a.init, map_location="cpu")
-        cfg.update({k: v for k, v in s["config"].items() if k in DEFAULT_CONFIG})
-        init_sd = {k: v for k, v in s["model"].items() if k.startswith("albert.")}
-        print(f"init from {a.init} (pretrain step {s.get('step')})", flush=True)
+    if a.init != "random":
+        init_sd, desc = load_init(a.init, cfg)
+        print(f"init from {a.init} ({desc})", flush=True)
     cfg.update(hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, classifier_dropout_prob=0.1)
     cfg["num_labels"] = len(TASKS[a.task]["labels"])
     torch.manual_seed(a.seed)

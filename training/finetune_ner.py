@@ -35,8 +35,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 import splits as S  # noqa: E402
-from model import (DEFAULT_CONFIG, AlbertForTokenClassification, load_safetensors,  # noqa: E402
-                   safetensors_metadata, save_safetensors)
+from model import DEFAULT_CONFIG, AlbertForTokenClassification, load_init, load_safetensors, save_safetensors  # noqa: E402
 from ner_f1 import f1_report  # noqa: E402
 from pretrain import stop_timestamp  # noqa: E402
 from tok import CLS, SEP, AlbertTok  # noqa: E402
@@ -134,21 +133,6 @@ def evaluate(model, enc, gold):
     return rep["overall"]["f1"], rep
 
 
-def load_init(path, cfg):
-    """albert.* encoder weights (without pooler) of a pretraining checkpoint; updates cfg's shape."""
-    if path.endswith(".safetensors"):
-        meta = safetensors_metadata(path)
-        cfg.update({k: v for k, v in json.loads(meta["config"]).items() if k in DEFAULT_CONFIG})
-        sd = {k: v.float() for k, v in load_safetensors(path).items() if k.startswith("albert.")}
-        desc = f"{meta.get('kind')} pretraining, step {meta.get('step')}, {meta.get('tokens')} tokens"
-    else:
-        s = torch.load(path, map_location="cpu")
-        cfg.update({k: v for k, v in s["config"].items() if k in DEFAULT_CONFIG})
-        sd = {k: v for k, v in s["model"].items() if k.startswith("albert.")}
-        desc = f"pretrain step {s.get('step')}"
-    return {k: v for k, v in sd.items() if not k.startswith("albert.pooler.")}, desc
-
-
 def export_hf(model, cfg, out_dir, spm_path, meta, meta_path, cased=False):
     """Hugging Face layout: config.json, model.safetensors (fp32), spiece.model, tokenizer_config.json."""
     tmp = out_dir + ".tmp"
@@ -223,7 +207,7 @@ def main():
     cfg = dict(DEFAULT_CONFIG)
     init_sd = None
     if a.init != "random":
-        init_sd, desc = load_init(a.init, cfg)
+        init_sd, desc = load_init(a.init, cfg, pooler=False)
         print(f"init from {a.init} ({desc})", flush=True)
     cfg.update(hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, classifier_dropout_prob=0.1)
     cfg["num_labels"] = len(LABELS)

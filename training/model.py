@@ -308,3 +308,20 @@ def load_word_embeddings(albert, path):
     with torch.no_grad():
         emb.copy_(w)
     print(f"word embeddings from {path} (std {w.std():.4f})", flush=True)
+
+
+def load_init(path, cfg, pooler=True):
+    """albert.* encoder weights of a pretraining checkpoint (a pretrain .pt, or an exported
+    .safetensors from pretrain_electra.py --export) and a one-line description; updates cfg's
+    shape from the checkpoint. pooler=False leaves out albert.pooler.* (token classifiers)."""
+    if path.endswith(".safetensors"):
+        meta = safetensors_metadata(path)
+        cfg.update({k: v for k, v in json.loads(meta["config"]).items() if k in DEFAULT_CONFIG})
+        sd = {k: v.float() for k, v in load_safetensors(path).items() if k.startswith("albert.")}
+        desc = f"{meta.get('kind')} pretraining, step {meta.get('step')}, {meta.get('tokens')} tokens"
+    else:
+        s = torch.load(path, map_location="cpu")
+        cfg.update({k: v for k, v in s["config"].items() if k in DEFAULT_CONFIG})
+        sd = {k: v for k, v in s["model"].items() if k.startswith("albert.")}
+        desc = f"pretrain step {s.get('step')}"
+    return {k: v for k, v in sd.items() if pooler or not k.startswith("albert.pooler.")}, desc

@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 import splits as S  # noqa: E402
 from finetune import collate, head_tail, macro_f1  # noqa: E402
-from model import DEFAULT_CONFIG, AlbertModel, load_safetensors, load_word_embeddings, safetensors_metadata  # noqa: E402
+from model import DEFAULT_CONFIG, AlbertModel, init_weights, load_init, load_word_embeddings  # noqa: E402
 
 L2_GRID = (1e-4, 1e-3, 1e-2, 1e-1)
 SENTIMENT_N = 10_000
@@ -42,16 +42,9 @@ SENTIMENT_N = 10_000
 def load_encoder(init, init_embeddings, seed):
     """(AlbertModel in eval mode, description) from random / a pretrain .pt / an exported .safetensors."""
     cfg, sd, info = dict(DEFAULT_CONFIG), None, {"init": init}
-    if init.endswith(".safetensors"):
-        meta = safetensors_metadata(init)
-        cfg.update({k: v for k, v in json.loads(meta["config"]).items() if k in DEFAULT_CONFIG})
-        sd = {k[len("albert."):]: v.float() for k, v in load_safetensors(init).items() if k.startswith("albert.")}
-        info.update(step=meta.get("step"), tokens=meta.get("tokens"))
-    elif init != "random":
-        s = torch.load(init, map_location="cpu")
-        cfg.update({k: v for k, v in s["config"].items() if k in DEFAULT_CONFIG})
-        sd = {k[len("albert."):]: v.float() for k, v in s["model"].items() if k.startswith("albert.")}
-        info.update(step=s.get("step"), tokens=s.get("tokens"))
+    if init != "random":
+        albert, info["checkpoint"] = load_init(init, cfg)
+        sd = {k[len("albert."):]: v.float() for k, v in albert.items()}
     cfg.update(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
     torch.manual_seed(seed)
     enc = AlbertModel(cfg)
@@ -59,7 +52,6 @@ def load_encoder(init, init_embeddings, seed):
         missing, unexpected = enc.load_state_dict(sd, strict=False)
         assert not unexpected and all(k.startswith("pooler.") for k in missing), (missing, unexpected)
     else:
-        from model import init_weights
         init_weights(enc, cfg["initializer_range"])
     if init_embeddings:
         load_word_embeddings(enc, init_embeddings)
@@ -124,7 +116,7 @@ def task_sets(data, spm, max_len=128):
     n = max_len - 2
     r, y = D.labeled_set("sst2_train", data, spm)
     sel, keep = S.sst2_selection(data)
-    texts, _ = S._read_sst2_train(data)
+    texts, _ = D.read_sst2(data, "train")
     keep = [i for i in keep if len(texts[i].split()) >= 3]
     rng = np.random.default_rng(0)
     pick = rng.permutation(np.array(keep))[:SENTIMENT_N]

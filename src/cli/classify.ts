@@ -15,7 +15,7 @@
  *   manifest's `decoding`, else argmax; `bio`: the most probable valid IOB2 sequence).
  */
 import { ENTITY_DECODINGS, isEntityDecoding, isEntityStrategy, type EntityDecoding, type EntityStrategy } from "../heads/index.ts";
-import { recognizeEntities } from "../model/entities.ts";
+import { entitySettings, recognizeEntities } from "../model/entities.ts";
 import type { ClassifyInput, ForwardOptions } from "../model/index.ts";
 import { InputLineError, textField } from "./jsonl.ts";
 import { runModelCommand } from "./model-command.ts";
@@ -67,7 +67,8 @@ export async function run(argv: string[]): Promise<number> {
           if (typeof input !== "string") throw new InputLineError(`a token-classification model takes single texts, not "text_pair"`);
           return input;
         });
-        const results = await recognizeEntities(model, texts, aggregation ?? model.manifest.aggregation ?? "simple", decoding ?? model.manifest.decoding ?? "argmax");
+        const settings = entitySettings(model.manifest, { aggregation, decoding });
+        const results = await recognizeEntities(model, texts, settings.aggregation, settings.decoding);
         return results.map((r) => ({ ids: r.ids, offsets: r.offsets, token_logits: r.tokenLogits, entities: r.entities }));
       }
       const results = await model.classify(inputs, depth);

@@ -6,8 +6,20 @@
  * such models.
  */
 import { aggregateEntities, entityTokens, type Entity, type EntityDecoding, type EntityStrategy } from "../heads/index.ts";
+import type { Manifest } from "./manifest.ts";
 import type { AlbertModel, PreparedInput, Results, StageTimings } from "./model.ts";
 import { withTotals } from "./model.ts";
+
+/** How token labels become entities: Hugging Face's aggregation strategy and the label decoding. */
+export interface EntitySettings {
+  aggregation: EntityStrategy;
+  decoding: EntityDecoding;
+}
+
+/** A request's settings, each one it leaves out taken from the model (manifest `aggregation`, else `simple`; manifest `decoding`, else `argmax`). */
+export function entitySettings(manifest: Pick<Manifest, "aggregation" | "decoding">, requested: { aggregation?: EntityStrategy | undefined; decoding?: EntityDecoding | undefined }): EntitySettings {
+  return { aggregation: requested.aggregation ?? manifest.aggregation ?? "simple", decoding: requested.decoding ?? manifest.decoding ?? "argmax" };
+}
 
 export interface EntitiesResult {
   ids: number[];

@@ -5,8 +5,8 @@
  * `unsupported_model`.
  */
 import type { CachePolicy } from "../cache/result-cache.ts";
-import type { Entity, EntityDecoding, EntityStrategy } from "../heads/index.ts";
-import { entitiesOfPrepared, prepareEntities } from "../model/entities.ts";
+import type { Entity } from "../heads/index.ts";
+import { entitiesOfPrepared, entitySettings, prepareEntities } from "../model/entities.ts";
 import { isObject, isProbability, runCached, wrongModel, type CachedOutcome, type RunDeps } from "./cached-run.ts";
 
 export interface EntitiesItem {
@@ -27,17 +27,11 @@ function isEntitiesItem(value: unknown): value is EntitiesItem {
   return Array.isArray(entities) && entities.every(isEntity) && Number.isInteger(tokens) && typeof truncated === "boolean";
 }
 
-/** What a request asks for; each one left out is the model's own default (manifest `aggregation`, else `simple`; manifest `decoding`, else `argmax`). */
-export interface EntitiesRequest {
-  aggregation?: EntityStrategy | undefined;
-  decoding?: EntityDecoding | undefined;
-}
-
-export async function findEntities(deps: RunDeps, id: string, inputs: readonly string[], requested: EntitiesRequest, policy: CachePolicy): Promise<CachedOutcome<EntitiesItem>> {
+/** `requested`: what the request names; the rest is the model's own default (`entitySettings`). */
+export async function findEntities(deps: RunDeps, id: string, inputs: readonly string[], requested: Parameters<typeof entitySettings>[1], policy: CachePolicy): Promise<CachedOutcome<EntitiesItem>> {
   const manifest = await deps.registry.manifest(id, deps.defer);
   if (manifest.task !== "token_classification") throw wrongModel(manifest, "entities need a token_classification model (an AlbertForTokenClassification checkpoint, converted)");
-  const strategy = requested.aggregation ?? manifest.aggregation ?? "simple";
-  const decoding = requested.decoding ?? manifest.decoding ?? "argmax";
+  const { aggregation, decoding } = entitySettings(manifest, requested);
   return runCached(
     deps,
     id,
@@ -46,14 +40,14 @@ export async function findEntities(deps: RunDeps, id: string, inputs: readonly s
     {
       name: "entities",
       exact: true,
-      options: { aggregation: strategy, decoding },
+      options: { aggregation, decoding },
       keyText: (input) => input,
       accept: (value): value is EntitiesItem => isEntitiesItem(value),
       tokensOf: (result) => result.tokens,
       prepare: (model, input) => prepareEntities(model, input),
       cost: (prepared) => prepared.encoding.ids.length,
       async compute(model, prepared) {
-        const output = await entitiesOfPrepared(model, prepared, strategy, decoding);
+        const output = await entitiesOfPrepared(model, prepared, aggregation, decoding);
         return { results: output.results.map(({ entities, tokens, truncated }) => ({ entities, tokens, truncated })), timings: output.timings };
       },
     },
