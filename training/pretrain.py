@@ -10,6 +10,10 @@ Dynamic masking each step: 15% of non-special tokens, 80% [MASK] / 10% random / 
 MLM logits computed only at masked positions. Writes runs/<name>/ckpt.pt (latest, every
 --ckpt-min minutes, atomically) and weights-only snapshots; re-running the same command
 resumes from ckpt.pt. Stops at --steps or at --stop-at (UTC HH:MM), checkpointing first.
+--export writes the final weights as fp16 safetensors (~9.7 MB, small enough to commit; `--steps 0`
+on a stopped run only exports); --continue-from starts a new --out from such an export at the same
+point of the lr schedule (step, tokens and training minutes from its metadata) with fresh optimizer
+moments and a short re-warmup, so a run outlives the machine it ran on.
 Runs on CUDA when present (bf16 autocast there by default, same seeds), on CPU otherwise.
 """
 import argparse
@@ -26,7 +30,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
-from model import DEFAULT_CONFIG, AlbertForPreTraining, load_word_embeddings  # noqa: E402
+from model import (DEFAULT_CONFIG, AlbertForPreTraining, load_safetensors, load_word_embeddings,  # noqa: E402
+                   safetensors_metadata, save_safetensors)
 from tok import CLS, MASK, SEP  # noqa: E402
 
 
@@ -161,12 +166,43 @@ def progress(step, train_time, a):
     return step / a.steps
 
 
-def lr_at(step, train_time, a):
+def lr_at(step, train_time, a, continued_at=None):
+    """Linear warmup, then linear decay to 0 (by training time or by steps); after --continue-from,
+    the schedule's lr ramps up again from 0 over --rewarmup steps (fresh Adam moments)."""
     if step < a.warmup:
         return a.lr * (step + 1) / a.warmup
     if a.time_budget_min:
-        return a.lr * max(0.0, 1.0 - progress(step, train_time, a))
-    return a.lr * max(0.0, (a.steps - step) / max(1, a.steps - a.warmup))
+        lr = a.lr * max(0.0, 1.0 - progress(step, train_time, a))
+    else:
+        lr = a.lr * max(0.0, (a.steps - step) / max(1, a.steps - a.warmup))
+    if continued_at is not None and a.rewarmup:
+        lr *= min(1.0, (step - continued_at + 1) / a.rewarmup)
+    return lr
+
+
+_TIED = ("predictions.decoder.weight", "predictions.bias")  # = word embeddings, predictions.decoder.bias
+
+
+def export_fp16(model, path, step, tokens, train_time):
+    """The whole pretraining model (tied weights once) as fp16 safetensors; the config and the
+    schedule position (step, tokens, training seconds) in the metadata."""
+    sd = {k: v for k, v in model.state_dict().items() if k not in _TIED}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    save_safetensors(sd, path + ".tmp", {"format": "pt", "kind": "mlm", "config": json.dumps(model.config),
+                                         "step": str(step), "tokens": str(tokens),
+                                         "train_time": "%.1f" % train_time}, fp16=True)
+    os.replace(path + ".tmp", path)
+    print(f"exported fp16 safetensors -> {path} ({os.path.getsize(path) / 1e6:.2f} MB)", flush=True)
+
+
+def load_export(path):
+    """(config, state dict with the tied weights restored, step, tokens, training seconds) of export_fp16."""
+    meta = safetensors_metadata(path)
+    assert meta.get("kind") == "mlm", f"{path} is not a pretrain.py export (kind {meta.get('kind')})"
+    sd = {k: v.float() for k, v in load_safetensors(path).items()}
+    sd["predictions.decoder.weight"] = sd["albert.embeddings.word_embeddings.weight"]
+    sd["predictions.bias"] = sd["predictions.decoder.bias"]
+    return json.loads(meta["config"]), sd, int(meta["step"]), int(meta["tokens"]), float(meta["train_time"])
 
 
 def save_atomic(obj, path):
@@ -203,6 +239,11 @@ def main():
     ap.add_argument("--init-embeddings", default=None,
                     help="float32 .npy [vocab, E] (embed_init.py) for the word embeddings (and so the tied MLM "
                          "decoder) of a new run")
+    ap.add_argument("--continue-from", default=None,
+                    help="new run (new --out) continuing an --export .safetensors: same schedule position "
+                         "(its step, tokens, training minutes), same lr/--time-budget-min, fresh optimizer")
+    ap.add_argument("--rewarmup", type=int, default=200, help="lr re-warmup steps after --continue-from")
+    ap.add_argument("--export", default=None, help="also write the final weights as fp16 safetensors here")
     ap.add_argument("--bench", type=int, default=0, help="run N steps, print speed, save nothing")
     a = ap.parse_args()
 
@@ -219,17 +260,22 @@ def main():
         cfg.update(json.load(open(a.config)))
     stop_ts = stop_timestamp(a.stop_at)
 
-    torch.manual_seed(a.seed)
+    ck = os.path.join(a.out, "ckpt.pt")
+    resume = torch.load(ck, map_location="cpu") if os.path.exists(ck) and not a.bench else None
+    cont = load_export(a.continue_from) if resume is None and a.continue_from else None
+    if resume is not None or cont is not None:
+        cfg = resume["config"] if resume is not None else cont[0]
+    seed = a.seed if cont is None else a.seed + cont[2]  # a continued run draws a new data stream
+    torch.manual_seed(seed)
     model = AlbertForPreTraining(cfg).to(dev)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     nodecay = [p for n, p in model.named_parameters() if p.ndim < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.wd}, {"params": nodecay, "weight_decay": 0.0}],
                             lr=a.lr, betas=(0.9, 0.98), eps=1e-6)
-    rng = np.random.default_rng(a.seed)
-    step, tokens_seen, train_time = 0, 0, 0.0
-    ck = os.path.join(a.out, "ckpt.pt")
-    if os.path.exists(ck) and not a.bench:
-        s = torch.load(ck, map_location="cpu")
+    rng = np.random.default_rng(seed)
+    step, tokens_seen, train_time, continued_at = 0, 0, 0.0, None
+    if resume is not None:
+        s = resume
         model.load_state_dict(s["model"])
         opt.load_state_dict(s["opt"])
         step, tokens_seen, train_time = s["step"], s["tokens"], s["train_time"]
@@ -237,8 +283,14 @@ def main():
         torch.set_rng_state(s["torch_rng"])
         if dev.type == "cuda" and s.get("cuda_rng") is not None:
             torch.cuda.set_rng_state(s["cuda_rng"])
-        cfg = s["config"]
+        continued_at = s.get("continued_at")
         print(f"resumed from {ck} at step {step}", flush=True)
+    elif cont is not None:
+        _, sd, step, tokens_seen, train_time = cont
+        model.load_state_dict(sd)
+        continued_at = step
+        print(f"continuing {a.continue_from} at step {step} ({tokens_seen / 1e6:.2f}M tokens, "
+              f"{train_time / 60:.1f} training min), fresh optimizer, re-warmup {a.rewarmup} steps", flush=True)
     elif a.init_from:
         s = torch.load(a.init_from, map_location="cpu")
         model.load_state_dict(s["model"])
@@ -258,7 +310,7 @@ def main():
         save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "tokens": tokens_seen,
                      "train_time": train_time, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
                      "cuda_rng": torch.cuda.get_rng_state() if dev.type == "cuda" else None,
-                     "config": cfg, "args": vars(a)}, ck)
+                     "config": cfg, "args": vars(a), "continued_at": continued_at}, ck)
         print(f"checkpoint step {step} -> {ck}{' (final)' if final else ''}", flush=True)
 
     model.train()
@@ -270,7 +322,7 @@ def main():
         t0 = time.time()
         ids, am, tt, pos, tgt, sop = (x.to(dev) for x in sampler.batch(a.batch, cfg["vocab_size"]))
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, train_time, a)
+            g["lr"] = lr_at(step, train_time, a, continued_at)
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
             mlm_logits, sop_logits = model(ids, am, tt, pos)
         mlm_logits, sop_logits = mlm_logits.float(), sop_logits.float()
@@ -299,7 +351,7 @@ def main():
             n = agg["n"]
             print("step %d lr %.2e loss %.3f mlm %.3f mlm_acc %.3f sop_acc %.3f (n=%d) tok/s %.0f s/step %.2f "
                   "tokens %.2fM train_min %.1f utc %s" % (
-                      step, lr_at(step - 1, train_time, a), agg["loss"] / n, agg["mlm"] / n, agg["mlm_ok"] / max(1, agg["mlm_n"]),
+                      step, lr_at(step - 1, train_time, a, continued_at), agg["loss"] / n, agg["mlm"] / n, agg["mlm_ok"] / max(1, agg["mlm_n"]),
                       agg["sop_ok"] / max(1, agg["sop_n"]), agg["sop_n"], agg["tok"] / agg["t"], agg["t"] / n,
                       tokens_seen / 1e6, train_time / 60, dt.datetime.utcnow().strftime("%H:%M:%S")), flush=True)
             agg = {k: 0 if isinstance(v, int) else 0.0 for k, v in agg.items()}
@@ -318,6 +370,8 @@ def main():
     checkpoint(final=True)
     if not a.bench:
         save_atomic({"model": model.state_dict(), "config": cfg, "step": step}, os.path.join(a.out, "model_final.pt"))
+    if a.export and not a.bench:
+        export_fp16(model.cpu(), a.export, step, tokens_seen, train_time)
     if a.bench:
         print("bench: %d steps in %.1fs" % (step - start_step, train_time), flush=True)
 
