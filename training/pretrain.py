@@ -316,8 +316,8 @@ def main():
     model.train()
     last_ck = time.time()
     agg = dict(loss=0.0, mlm=0.0, mlm_ok=0, mlm_n=0, sop_ok=0, sop_n=0, tok=0, n=0, t=0.0)
-    limit = a.bench if a.bench else a.steps
-    start_step = step
+    start_step, start_time = step, train_time
+    limit = start_step + a.bench if a.bench else a.steps
     while step < limit:
         t0 = time.time()
         ids, am, tt, pos, tgt, sop = (x.to(dev) for x in sampler.batch(a.batch, cfg["vocab_size"]))
@@ -373,7 +373,7 @@ def main():
     if a.export and not a.bench:
         export_fp16(model.cpu(), a.export, step, tokens_seen, train_time)
     if a.bench:
-        print("bench: %d steps in %.1fs" % (step - start_step, train_time), flush=True)
+        print("bench: %d steps in %.1fs" % (step - start_step, train_time - start_time), flush=True)
 
 
 if __name__ == "__main__":
