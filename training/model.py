@@ -7,6 +7,7 @@ AlbertForTokenClassification.
 """
 import json
 import math
+import os
 import struct
 
 import numpy as np
@@ -297,6 +298,25 @@ def load_safetensors(path):
         a = np.frombuffer(data[s:e], dtype=np.dtype(_DT[info["dtype"]]).newbyteorder("<")).reshape(info["shape"])
         out[name] = torch.from_numpy(a.astype(a.dtype.newbyteorder("=")).copy())
     return out
+
+
+def save_fp16_export(model, path, ties, metadata):
+    """A pretraining model's weights as fp16 safetensors, written atomically, without the tied copies
+    (the keys of `ties`, {tied name: the tensor it shares}); metadata: str -> str (configs, step, ...)."""
+    sd = {k: v for k, v in model.state_dict().items() if k not in ties}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    save_safetensors(sd, path + ".tmp", {"format": "pt", **metadata}, fp16=True)
+    os.replace(path + ".tmp", path)
+    print(f"exported fp16 safetensors -> {path} ({os.path.getsize(path) / 1e6:.2f} MB)", flush=True)
+
+
+def load_fp16_export(path, ties, kind):
+    """(metadata, float32 state dict with the tied copies restored) of save_fp16_export; checks its kind."""
+    meta = safetensors_metadata(path)
+    assert meta.get("kind") == kind, f"{path} is not a {kind} export (kind {meta.get('kind')})"
+    sd = {k: v.float() for k, v in load_safetensors(path).items()}
+    sd.update({tied: sd[src] for tied, src in ties.items()})
+    return meta, sd
 
 
 def load_word_embeddings(albert, path):

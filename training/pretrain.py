@@ -30,8 +30,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
-from model import (DEFAULT_CONFIG, AlbertForPreTraining, load_safetensors, load_word_embeddings,  # noqa: E402
-                   safetensors_metadata, save_safetensors)
+from model import DEFAULT_CONFIG, AlbertForPreTraining, load_fp16_export, load_word_embeddings, save_fp16_export  # noqa: E402,E501
 from tok import CLS, MASK, SEP  # noqa: E402
 
 
@@ -180,29 +179,9 @@ def lr_at(step, train_time, a, continued_at=None):
     return lr
 
 
-_TIED = ("predictions.decoder.weight", "predictions.bias")  # = word embeddings, predictions.decoder.bias
-
-
-def export_fp16(model, path, step, tokens, train_time):
-    """The whole pretraining model (tied weights once) as fp16 safetensors; the config and the
-    schedule position (step, tokens, training seconds) in the metadata."""
-    sd = {k: v for k, v in model.state_dict().items() if k not in _TIED}
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    save_safetensors(sd, path + ".tmp", {"format": "pt", "kind": "mlm", "config": json.dumps(model.config),
-                                         "step": str(step), "tokens": str(tokens),
-                                         "train_time": "%.1f" % train_time}, fp16=True)
-    os.replace(path + ".tmp", path)
-    print(f"exported fp16 safetensors -> {path} ({os.path.getsize(path) / 1e6:.2f} MB)", flush=True)
-
-
-def load_export(path):
-    """(config, state dict with the tied weights restored, step, tokens, training seconds) of export_fp16."""
-    meta = safetensors_metadata(path)
-    assert meta.get("kind") == "mlm", f"{path} is not a pretrain.py export (kind {meta.get('kind')})"
-    sd = {k: v.float() for k, v in load_safetensors(path).items()}
-    sd["predictions.decoder.weight"] = sd["albert.embeddings.word_embeddings.weight"]
-    sd["predictions.bias"] = sd["predictions.decoder.bias"]
-    return json.loads(meta["config"]), sd, int(meta["step"]), int(meta["tokens"]), float(meta["train_time"])
+# tied copies in AlbertForPreTraining: the MLM decoder shares the word embeddings, predictions.bias its bias
+TIES = {"predictions.decoder.weight": "albert.embeddings.word_embeddings.weight",
+        "predictions.bias": "predictions.decoder.bias"}
 
 
 def save_atomic(obj, path):
@@ -262,10 +241,13 @@ def main():
 
     ck = os.path.join(a.out, "ckpt.pt")
     resume = torch.load(ck, map_location="cpu") if os.path.exists(ck) and not a.bench else None
-    cont = load_export(a.continue_from) if resume is None and a.continue_from else None
-    if resume is not None or cont is not None:
-        cfg = resume["config"] if resume is not None else cont[0]
-    seed = a.seed if cont is None else a.seed + cont[2]  # a continued run draws a new data stream
+    cont_meta, cont_sd = load_fp16_export(a.continue_from, TIES, "mlm") if resume is None and a.continue_from else (None, None)
+    if resume is not None:
+        cfg = resume["config"]
+    elif cont_meta is not None:
+        cfg = json.loads(cont_meta["config"])
+    # a continued run draws a new data stream, not the first run's again
+    seed = a.seed if cont_meta is None else a.seed + int(cont_meta["step"])
     torch.manual_seed(seed)
     model = AlbertForPreTraining(cfg).to(dev)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
@@ -275,19 +257,18 @@ def main():
     rng = np.random.default_rng(seed)
     step, tokens_seen, train_time, continued_at = 0, 0, 0.0, None
     if resume is not None:
-        s = resume
-        model.load_state_dict(s["model"])
-        opt.load_state_dict(s["opt"])
-        step, tokens_seen, train_time = s["step"], s["tokens"], s["train_time"]
-        rng.bit_generator.state = s["rng"]
-        torch.set_rng_state(s["torch_rng"])
-        if dev.type == "cuda" and s.get("cuda_rng") is not None:
-            torch.cuda.set_rng_state(s["cuda_rng"])
-        continued_at = s.get("continued_at")
+        model.load_state_dict(resume["model"])
+        opt.load_state_dict(resume["opt"])
+        step, tokens_seen, train_time = resume["step"], resume["tokens"], resume["train_time"]
+        rng.bit_generator.state = resume["rng"]
+        torch.set_rng_state(resume["torch_rng"])
+        if dev.type == "cuda" and resume.get("cuda_rng") is not None:
+            torch.cuda.set_rng_state(resume["cuda_rng"])
+        continued_at = resume.get("continued_at")
         print(f"resumed from {ck} at step {step}", flush=True)
-    elif cont is not None:
-        _, sd, step, tokens_seen, train_time = cont
-        model.load_state_dict(sd)
+    elif cont_meta is not None:
+        model.load_state_dict(cont_sd)
+        step, tokens_seen, train_time = int(cont_meta["step"]), int(cont_meta["tokens"]), float(cont_meta["train_time"])
         continued_at = step
         print(f"continuing {a.continue_from} at step {step} ({tokens_seen / 1e6:.2f}M tokens, "
               f"{train_time / 60:.1f} training min), fresh optimizer, re-warmup {a.rewarmup} steps", flush=True)
@@ -371,7 +352,8 @@ def main():
     if not a.bench:
         save_atomic({"model": model.state_dict(), "config": cfg, "step": step}, os.path.join(a.out, "model_final.pt"))
     if a.export and not a.bench:
-        export_fp16(model.cpu(), a.export, step, tokens_seen, train_time)
+        save_fp16_export(model.cpu(), a.export, TIES, {"kind": "mlm", "config": json.dumps(cfg), "step": str(step),
+                                                        "tokens": str(tokens_seen), "train_time": "%.1f" % train_time})
     if a.bench:
         print("bench: %d steps in %.1fs" % (step - start_step, train_time - start_time), flush=True)
 

@@ -43,8 +43,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 from model import (DEFAULT_CONFIG, AlbertMLMHead, AlbertModel, AlbertSOPHead, AlbertTransformer,  # noqa: E402
-                   gelu_new, init_weights, load_safetensors, load_word_embeddings, safetensors_metadata,
-                   save_safetensors)
+                   gelu_new, init_weights, load_fp16_export, load_word_embeddings, save_fp16_export)
 from pretrain import Sampler, add_run_args, save_atomic, stop_timestamp  # noqa: E402
 from tok import CLS, MASK, SEP  # noqa: E402
 
@@ -117,25 +116,9 @@ def lr_at(step, train_time, a):
     return a.lr * max(0.0, 1.0 - train_time / (a.time_budget_min * 60.0))
 
 
-def export_fp16(model, path, step, tokens):
-    """The whole model (tied decoder weight once) as fp16 safetensors; configs in the metadata."""
-    tied = ("generator_predictions.decoder.weight", "generator_predictions.bias")  # = word embeddings, decoder.bias
-    sd = {k: v for k, v in model.state_dict().items() if k not in tied}
-    tmp = path + ".tmp"
-    save_safetensors(sd, tmp, {"format": "pt", "kind": "electra", "config": json.dumps(model.config),
-                               "gen_config": json.dumps(model.gen_config), "step": str(step),
-                               "tokens": str(tokens)}, fp16=True)
-    os.replace(tmp, path)
-    print(f"exported fp16 safetensors -> {path} ({os.path.getsize(path) / 1e6:.2f} MB)", flush=True)
-
-
-def load_electra_safetensors(path):
-    """(config, gen_config, state dict with the tied decoder weight restored) from export_fp16."""
-    meta = safetensors_metadata(path)
-    sd = load_safetensors(path)
-    sd["generator_predictions.decoder.weight"] = sd["albert.embeddings.word_embeddings.weight"]
-    sd["generator_predictions.bias"] = sd["generator_predictions.decoder.bias"]
-    return json.loads(meta["config"]), json.loads(meta["gen_config"]), sd
+# tied copies in Electra: the generator's decoder shares the word embeddings, its bias the decoder's bias
+TIES = {"generator_predictions.decoder.weight": "albert.embeddings.word_embeddings.weight",
+        "generator_predictions.bias": "generator_predictions.decoder.bias"}
 
 
 def main():
@@ -187,7 +170,8 @@ def main():
         cfg, gcfg = resume["config"], resume["gen_config"]
     elif a.init_from:
         if a.init_from.endswith(".safetensors"):
-            cfg, gcfg, init_sd = load_electra_safetensors(a.init_from)
+            meta, init_sd = load_fp16_export(a.init_from, TIES, "electra")
+            cfg, gcfg = json.loads(meta["config"]), json.loads(meta["gen_config"])
         else:
             s = torch.load(a.init_from, map_location="cpu")
             cfg, gcfg, init_sd = s["config"], s["gen_config"], s["model"]
@@ -312,8 +296,9 @@ def main():
     weights(os.path.join(a.out, "model_final.pt"))
     print(f"done: step {step}, {tokens_seen / 1e6:.2f}M tokens, {train_time / 60:.1f} min of training", flush=True)
     if a.export:
-        os.makedirs(os.path.dirname(os.path.abspath(a.export)), exist_ok=True)
-        export_fp16(model.cpu(), a.export, step, tokens_seen)
+        save_fp16_export(model.cpu(), a.export, TIES, {"kind": "electra", "config": json.dumps(model.config),
+                                                        "gen_config": json.dumps(model.gen_config), "step": str(step),
+                                                        "tokens": str(tokens_seen)})
 
 
 if __name__ == "__main__":
