@@ -184,6 +184,18 @@ TIES = {"predictions.decoder.weight": "albert.embeddings.word_embeddings.weight"
         "predictions.bias": "predictions.decoder.bias"}
 
 
+def restore_checkpoint(ck, model, opt, rng, dev):
+    """Loads a ckpt.pt dict (weights, optimizer, numpy and torch RNG states) into a run; returns
+    its (step, tokens, training seconds)."""
+    model.load_state_dict(ck["model"])
+    opt.load_state_dict(ck["opt"])
+    rng.bit_generator.state = ck["rng"]
+    torch.set_rng_state(ck["torch_rng"])
+    if dev.type == "cuda" and ck.get("cuda_rng") is not None:
+        torch.cuda.set_rng_state(ck["cuda_rng"])
+    return ck["step"], ck["tokens"], ck["train_time"]
+
+
 def save_atomic(obj, path):
     torch.save(obj, path + ".tmp")
     os.replace(path + ".tmp", path)
@@ -257,13 +269,7 @@ def main():
     rng = np.random.default_rng(seed)
     step, tokens_seen, train_time, continued_at = 0, 0, 0.0, None
     if resume is not None:
-        model.load_state_dict(resume["model"])
-        opt.load_state_dict(resume["opt"])
-        step, tokens_seen, train_time = resume["step"], resume["tokens"], resume["train_time"]
-        rng.bit_generator.state = resume["rng"]
-        torch.set_rng_state(resume["torch_rng"])
-        if dev.type == "cuda" and resume.get("cuda_rng") is not None:
-            torch.cuda.set_rng_state(resume["cuda_rng"])
+        step, tokens_seen, train_time = restore_checkpoint(resume, model, opt, rng, dev)
         continued_at = resume.get("continued_at")
         print(f"resumed from {ck} at step {step}", flush=True)
     elif cont_meta is not None:

@@ -44,7 +44,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 from model import (DEFAULT_CONFIG, AlbertMLMHead, AlbertModel, AlbertSOPHead, AlbertTransformer,  # noqa: E402
                    gelu_new, init_weights, load_fp16_export, load_word_embeddings, save_fp16_export)
-from pretrain import Sampler, add_run_args, save_atomic, stop_timestamp  # noqa: E402
+from pretrain import Sampler, add_run_args, restore_checkpoint, save_atomic, stop_timestamp  # noqa: E402
 from tok import CLS, MASK, SEP  # noqa: E402
 
 FIRST_ORDINARY = MASK + 1  # ids below are [PAD] [UNK] [CLS] [SEP] [MASK]
@@ -188,13 +188,7 @@ def main():
                             lr=a.lr, betas=(0.9, 0.98), eps=1e-6)
     step, tokens_seen, train_time = 0, 0, 0.0
     if resume is not None:
-        model.load_state_dict(resume["model"])
-        opt.load_state_dict(resume["opt"])
-        step, tokens_seen, train_time = resume["step"], resume["tokens"], resume["train_time"]
-        rng.bit_generator.state = resume["rng"]
-        torch.set_rng_state(resume["torch_rng"])
-        if dev.type == "cuda" and resume.get("cuda_rng") is not None:
-            torch.cuda.set_rng_state(resume["cuda_rng"])
+        step, tokens_seen, train_time = restore_checkpoint(resume, model, opt, rng, dev)
         print(f"resumed from {ck} at step {step} ({tokens_seen / 1e6:.2f}M tokens, {train_time / 60:.1f} min)",
               flush=True)
     json.dump({"discriminator": cfg, "generator": gcfg}, open(os.path.join(a.out, "config.json"), "w"), indent=2)
