@@ -10,19 +10,25 @@
  * by /healthz), the speed-up (total full-depth time / total early-exit time, also net of the HTTP
  * round trip) and how often the two answers agree. Models without `early_exit` are listed and skipped.
  *
+ * The Worker serves a staged copy of the shipped shards (bench/tmp/early-exit-shards). `--patience N`
+ * sets `early_exit` in those copies (as `albert-edge early-exit` does), so a model that ships at full
+ * depth is measured at patience N; model-shards/ is never changed.
+ *
  * Writes bench/early-exit.json. Needs ../shared/datasets (skips a model whose texts are missing).
  * `--limit N` sends only the first N texts of each set.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseManifest } from "../src/model/manifest.ts";
+import { run as setEarlyExit } from "../src/cli/early-exit.ts";
+import { parseManifest, type Manifest } from "../src/model/manifest.ts";
 import { paths } from "./lib/paths.ts";
 import { round, summarize } from "./lib/stats.ts";
 import { request, startWorkerd } from "./lib/workerd.ts";
 
-const { values } = parseArgs({ options: { limit: { type: "string" }, out: { type: "string" } } });
+const { values } = parseArgs({ options: { limit: { type: "string" }, out: { type: "string" }, patience: { type: "string" } } });
 const limit = values.limit === undefined ? Infinity : Number(values.limit);
+const patienceOverride = values.patience;
 const outFile = values.out ?? join(paths.bench, "early-exit.json");
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -65,17 +71,26 @@ async function classify(url: string, model: string, text: string, fullDepth: boo
   return { ms: r.ms, layers: result.layers, labels };
 }
 
+/** Copies a shipped model into the staged assets directory; with --patience, sets its early exit there. */
+async function stage(model: string): Promise<void> {
+  const dir = join(paths.earlyExitShards, model);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(paths.repo, "model-shards", model), dir, { recursive: true });
+  if (patienceOverride !== undefined && (await setEarlyExit([dir, "--patience", patienceOverride])) !== 0) {
+    throw new Error(`${model}: cannot set early exit at patience ${patienceOverride}`);
+  }
+}
+
 async function main(): Promise<void> {
-  // Each model's manifest, read once: only models with early exit are measured.
-  const sets = devSets().flatMap((set) => {
-    const manifest = parseManifest(JSON.parse(readFileSync(join(paths.repo, "model-shards", set.model, "manifest.json"), "utf8")));
-    if (manifest.early_exit === undefined) {
-      log(`skip ${set.model}: its manifest has no early_exit`);
-      return [];
-    }
-    return [{ ...set, manifest, patience: manifest.early_exit.patience }];
-  });
-  if (sets.length === 0) throw new Error("nothing to measure: no shipped model with early_exit and dev texts");
+  // Each staged model's manifest, read once: only models with early exit are measured.
+  const sets: (DevSet & { manifest: Manifest; patience: number })[] = [];
+  for (const set of devSets()) {
+    await stage(set.model);
+    const manifest = parseManifest(JSON.parse(readFileSync(join(paths.earlyExitShards, set.model, "manifest.json"), "utf8")));
+    if (manifest.early_exit === undefined) log(`skip ${set.model}: its manifest has no early_exit (--patience N measures one)`);
+    else sets.push({ ...set, manifest, patience: manifest.early_exit.patience });
+  }
+  if (sets.length === 0) throw new Error("nothing to measure: no shipped model with early_exit and dev texts (--patience N sets one)");
   const workerd = await startWorkerd(8797, log, paths.wranglerConfigEarlyExit);
   const report: Record<string, unknown>[] = [];
   try {
@@ -106,7 +121,9 @@ async function main(): Promise<void> {
         model: set.model,
         texts: set.name,
         n: texts.length,
-        patience: patience,
+        patience,
+        /** Where the patience came from: the shipped manifest, or this run's --patience. */
+        patience_from: patienceOverride === undefined ? "manifest" : "--patience",
         layers: manifest.config.num_hidden_layers,
         mean_layers_early_exit: round(meanLayers(early), 3),
         mean_layers_full_depth: round(meanLayers(full), 3),

@@ -1,7 +1,7 @@
 /**
  * @module bench/lib/paths
  * Where the benchmark reads and writes: the repo, ../shared (checkpoint, tokenizer, IMDB text),
- * and bench/tmp (git-ignored scratch: staged shards, the generated base-shaped checkpoint, the
+ * and bench/tmp (git-ignored scratch: staged shards (bench and bench:early-exit), the generated base-shaped checkpoint, the
  * naive baseline graphs, wrangler state, the dry-run bundle).
  */
 import { dirname, join, resolve } from "node:path";
@@ -23,6 +23,8 @@ export const paths = {
   shippedSentiment: join(repo, "model-shards", "sentiment"),
   /** Assets directory of bench/wrangler.bench.toml. */
   stagedShards: join(tmp, "shards"),
+  /** Assets directory of bench/wrangler.bench-early-exit.toml: copies of the shipped shards. */
+  earlyExitShards: join(tmp, "early-exit-shards"),
   baseCheckpoint: join(tmp, "base-checkpoint"),
   naive: join(tmp, "naive"),
   /** The bench Worker with our engine (the product's app + probes) and the build that also carries ORT. */

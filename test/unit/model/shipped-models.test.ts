@@ -3,7 +3,8 @@
  * The product's default models in `model-shards/`: they load with verified shards, do their job
  * on the held-out dev sets (quality gates a fixture or random weights would fail: sentiment
  * accuracy, moderation macro-F1, NER entity F1 as seqeval computes it), our engine gives the same
- * labels as onnxruntime on the same shards (≥ 99.5%, accuracy within 0.3 points), and
+ * labels as onnxruntime on the same shards (sentiment: on every text either engine is confident
+ * about, ≥ 98% overall, accuracy within 0.3 points; moderation and NER: ≥ 99.5%), and
  * `albert-edge classify` serves them (JSONL in → JSONL out, order kept, line-numbered errors).
  * How they were trained and their full figures: training/RESULTS.md.
  */
@@ -45,23 +46,30 @@ function macroF1(gold: number[], pred: number[]): number {
 }
 
 describe.skipIf(!sharedAvailable())("model-shards/sentiment", () => {
-  it("is a trained int8 sentiment model: SST-2 dev accuracy >= 80%, same labels on both engines", async () => {
+  it("is a trained int8 sentiment model: SST-2 dev accuracy >= 83%, the same answers as onnxruntime wherever either is confident", async () => {
     const rows = lines(join(datasetsDir, "sst2", "dev.tsv")).slice(1).map((l) => l.split("\t"));
     expect(rows.length).toBe(872);
     const gold = rows.map((r) => (r[1]!.trim() === "1" ? "positive" : "negative"));
     const runs = await bothEngines("sentiment", async (model) => {
       expect(model.manifest).toMatchObject({ id: "sentiment", task: "single_label_classification", labels: ["negative", "positive"], quantization: "int8-per-channel" });
-      return (await model.classify(rows.map((r) => r[0]!.trim()))).map((r) => r.label);
+      return (await model.classify(rows.map((r) => r[0]!.trim()))).map((r) => ({ label: r.label, score: r.score, margin: r.logits[1]! - r.logits[0]! }));
     });
-    const accuracy = (labels: string[]) => labels.filter((l, i) => l === gold[i]).length / rows.length;
-    const agree = runs.wasm.filter((l, i) => l === runs.ort[i]).length / rows.length;
+    const accuracy = (results: { label: string }[]) => results.filter((r, i) => r.label === gold[i]).length / rows.length;
+    const same = runs.wasm.map((r, i) => r.label === runs.ort[i]!.label);
+    // The engines quantize activations differently (ours: 7-bit, one scale per token row; onnxruntime:
+    // 8-bit per tensor), so a text scored near 0.5 may fall either side; a confident one may not.
+    const confident = runs.wasm.map((r, i) => Math.max(r.score, runs.ort[i]!.score) >= 0.6);
+    const meanMarginGap = runs.wasm.reduce((s, r, i) => s + Math.abs(r.margin - runs.ort[i]!.margin), 0) / rows.length;
     console.log(
       `[shipped] sentiment SST-2 dev accuracy ${(100 * accuracy(runs.wasm)).toFixed(2)}% on ${runs.engine}, ` +
-        `${(100 * accuracy(runs.ort)).toFixed(2)}% on onnxruntime-web; same label ${(100 * agree).toFixed(2)}% (${rows.length})`,
+        `${(100 * accuracy(runs.ort)).toFixed(2)}% on onnxruntime-web; same label ${(100 * same.filter(Boolean).length / rows.length).toFixed(2)}% (${rows.length}), ` +
+        `${same.filter((s, i) => s && confident[i]).length} of ${confident.filter(Boolean).length} where either scores >= 0.6; mean |logit margin gap| ${meanMarginGap.toFixed(4)}`,
     );
-    expect(accuracy(runs.wasm)).toBeGreaterThanOrEqual(0.8);
-    expect(agree).toBeGreaterThanOrEqual(0.995);
+    expect(accuracy(runs.wasm)).toBeGreaterThanOrEqual(0.83);
     expect(Math.abs(accuracy(runs.wasm) - accuracy(runs.ort))).toBeLessThanOrEqual(0.003);
+    expect(same.filter((s, i) => !s && confident[i])).toEqual([]);
+    expect(same.filter(Boolean).length / rows.length).toBeGreaterThanOrEqual(0.98);
+    expect(meanMarginGap).toBeLessThanOrEqual(0.05);
   }, 600_000);
 
   it("albert-edge classify: JSONL {text} → JSONL {label, score, logits, layers}, in order", () => {
@@ -122,7 +130,7 @@ describe.skipIf(!sharedAvailable())("model-shards/moderation", () => {
 });
 
 describe.skipIf(!sharedAvailable())("model-shards/ner", () => {
-  it("is a trained CoNLL-2003 NER model with case token types: dev entity F1 >= 0.70, its BIO decoding no worse than argmax, same word tags on both engines", async () => {
+  it("is a trained CoNLL-2003 NER model with case token types: dev entity F1 >= 0.85, its BIO decoding no worse than argmax, same word tags on both engines", async () => {
     const dev = readConll(join(datasetsDir, "conll2003", "dev.txt"));
     expect(dev.length).toBe(3250);
     /** Each word's tag: the argmax at the token where the word starts (its first piece); O when truncated away. */
@@ -172,7 +180,7 @@ describe.skipIf(!sharedAvailable())("model-shards/ner", () => {
       const mine = ours.slice(0, 600).flat();
       const agree = mine.filter((t, i) => t === theirs[i]).length / mine.length;
       console.log(`[shipped] ner CoNLL-2003 dev entity F1 ${servedF1.toFixed(4)} as served (first, bio), ${f1.toFixed(4)} by per-word argmax, on ${wasm.engine}; same word tag as onnxruntime-web on ${(100 * agree).toFixed(2)}% of ${mine.length} words`);
-      expect(f1).toBeGreaterThanOrEqual(0.7);
+      expect(f1).toBeGreaterThanOrEqual(0.85);
       expect(servedF1).toBeGreaterThanOrEqual(f1);
       expect(agree).toBeGreaterThanOrEqual(0.995);
     } finally {
