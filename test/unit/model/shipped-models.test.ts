@@ -46,7 +46,7 @@ function macroF1(gold: number[], pred: number[]): number {
 }
 
 describe.skipIf(!sharedAvailable())("model-shards/sentiment", () => {
-  it("is a trained int8 sentiment model: SST-2 dev accuracy >= 83%, the same answers as onnxruntime wherever either is confident", async () => {
+  it("is a trained int8 sentiment model: SST-2 dev accuracy >= 85% (the issue's bar), the same answers as onnxruntime wherever either is confident", async () => {
     const rows = lines(join(datasetsDir, "sst2", "dev.tsv")).slice(1).map((l) => l.split("\t"));
     expect(rows.length).toBe(872);
     const gold = rows.map((r) => (r[1]!.trim() === "1" ? "positive" : "negative"));
@@ -65,7 +65,7 @@ describe.skipIf(!sharedAvailable())("model-shards/sentiment", () => {
         `${(100 * accuracy(runs.ort)).toFixed(2)}% on onnxruntime-web; same label ${(100 * same.filter(Boolean).length / rows.length).toFixed(2)}% (${rows.length}), ` +
         `${same.filter((s, i) => s && confident[i]).length} of ${confident.filter(Boolean).length} where either scores >= 0.6; mean |logit margin gap| ${meanMarginGap.toFixed(4)}`,
     );
-    expect(accuracy(runs.wasm)).toBeGreaterThanOrEqual(0.83);
+    expect(accuracy(runs.wasm)).toBeGreaterThanOrEqual(0.85);
     expect(Math.abs(accuracy(runs.wasm) - accuracy(runs.ort))).toBeLessThanOrEqual(0.003);
     expect(same.filter((s, i) => !s && confident[i])).toEqual([]);
     expect(same.filter(Boolean).length / rows.length).toBeGreaterThanOrEqual(0.98);
@@ -96,7 +96,7 @@ describe.skipIf(!sharedAvailable())("model-shards/sentiment", () => {
 });
 
 describe.skipIf(!sharedAvailable())("model-shards/moderation", () => {
-  it("is a trained multi-label moderation model: TweetEval offensive val macro-F1 >= 0.70 at its own thresholds, same offensive label on both engines", async () => {
+  it("is a trained multi-label moderation model: TweetEval offensive val macro-F1 >= 0.75 (the issue's goal) at its own thresholds, same offensive label on both engines", async () => {
     const folder = join(datasetsDir, "tweeteval", "offensive");
     const gold = lines(join(folder, "val_labels.txt")).map(Number);
     const texts = readFileSync(join(folder, "val_text.txt"), "utf8").split("\n").slice(0, gold.length);
@@ -122,7 +122,7 @@ describe.skipIf(!sharedAvailable())("model-shards/moderation", () => {
         `${macroF1(gold, offensive(pick(runs.ort, "served"))).toFixed(4)} on onnxruntime-web; same offensive label ${(100 * agreeServed).toFixed(2)}% as served, ` +
         `${(100 * agreeFull).toFixed(2)}% at full depth; same hate label ${(100 * same(hate(pick(runs.wasm, "full")), hate(pick(runs.ort, "full")))).toFixed(2)}% at full depth (${gold.length})`,
     );
-    expect(f1).toBeGreaterThanOrEqual(0.7);
+    expect(f1).toBeGreaterThanOrEqual(0.75);
     // The engines' arithmetic agrees at full depth; with early exit a text near a boundary may also stop at another layer.
     expect(agreeFull).toBeGreaterThanOrEqual(0.995);
     expect(agreeServed).toBeGreaterThanOrEqual(0.99);
