@@ -75,13 +75,14 @@ describe("POST /v1/moderations", () => {
   it("flags at the model's own thresholds (manifest) unless configuration names the category or a default", async () => {
     const manifest = (await (await env.ASSETS.fetch(new Request("http://assets/moderation/manifest.json"))).json()) as { thresholds?: Record<string, number> };
     const own: Record<string, number> = { hate: 0.5, offensive: 0.5, ...manifest.thresholds };
-    expect(own["hate"]).toBeLessThan(0.5); // the shipped model's thresholds, chosen on its selection split
+    // The shipped model's thresholds, chosen on its selection split, are not all 0.5.
+    expect(Object.values(own).some((t) => t !== 0.5)).toBe(true);
     const texts = ["this is garbage", "nobody likes you", "you sound ridiculous", "have a lovely day, thank you", "shut up you stupid bitch"];
     const flagsAt = (body: Moderation, at: Record<string, number>) =>
       body.results.map((r) => expect(r.categories).toMatchObject({ hate: r.category_scores["hate"]! >= at["hate"]!, offensive: r.category_scores["offensive"]! >= at["offensive"]! }));
     const [, base] = await moderate(texts);
     // Some score lies between the model's threshold and 0.5, where the two disagree.
-    const between = base.results.flatMap((r) => ["hate", "offensive"].filter((c) => r.category_scores[c]! >= own[c]! && r.category_scores[c]! < 0.5));
+    const between = base.results.flatMap((r) => ["hate", "offensive"].filter((c) => (r.category_scores[c]! >= own[c]!) !== (r.category_scores[c]! >= 0.5)));
     expect(between.length).toBeGreaterThan(0);
     flagsAt(base, own);
     flagsAt((await moderate(texts, { ...env, MODERATION_THRESHOLDS: "hate=0.5" }))[1], { hate: 0.5, offensive: own["offensive"]! });
