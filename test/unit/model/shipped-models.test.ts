@@ -4,7 +4,8 @@
  * on the held-out dev sets (quality gates a fixture or random weights would fail: sentiment
  * accuracy, moderation macro-F1, NER entity F1 as seqeval computes it), our engine gives the same
  * labels as onnxruntime on the same shards (sentiment: on every text either engine is confident
- * about, ≥ 98% overall, accuracy within 0.3 points; moderation and NER: ≥ 99.5%), and
+ * about, ≥ 98% overall, accuracy within 0.5 points, the issue's int8 tolerance; moderation and
+ * NER: ≥ 99.5%), and
  * `albert-edge classify` serves them (JSONL in → JSONL out, order kept, line-numbered errors).
  * How they were trained and their full figures: training/RESULTS.md.
  */
@@ -66,7 +67,9 @@ describe.skipIf(!sharedAvailable())("model-shards/sentiment", () => {
         `${same.filter((s, i) => s && confident[i]).length} of ${confident.filter(Boolean).length} where either scores >= 0.6; mean |logit margin gap| ${meanMarginGap.toFixed(4)}`,
     );
     expect(accuracy(runs.wasm)).toBeGreaterThanOrEqual(0.85);
-    expect(Math.abs(accuracy(runs.wasm) - accuracy(runs.ort))).toBeLessThanOrEqual(0.003);
+    // Within the issue's int8 tolerance (0.5 points): the few texts the engines label differently all
+    // sit near 0.5, and which way they fall moves the accuracy by 0.11 points each.
+    expect(Math.abs(accuracy(runs.wasm) - accuracy(runs.ort))).toBeLessThanOrEqual(0.005);
     expect(same.filter((s, i) => !s && confident[i])).toEqual([]);
     expect(same.filter(Boolean).length / rows.length).toBeGreaterThanOrEqual(0.98);
     expect(meanMarginGap).toBeLessThanOrEqual(0.05);
