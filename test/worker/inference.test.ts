@@ -92,15 +92,20 @@ describe("POST /v1/classify on the default model", () => {
     for (const metric of ["tokenize", "model", "total"]) expect(timing).toMatch(new RegExp(`(^|,\\s*)${metric};`));
   });
 
-  it("takes full_depth as a boolean only (400 otherwise); it runs every layer, as the default model does (it ships without early exit)", async () => {
-    // Early exit inside the Worker is tested on a model converted with it (test/heads/routes.test.ts, sst2-exit).
+  it("takes full_depth as a boolean only (400 otherwise); it runs every layer, where the manifest's early exit may stop sooner", async () => {
+    // Early exit on a fixture model converted with it: test/heads/routes.test.ts (sst2-exit).
     const { config, early_exit } = await manifest();
-    expect(early_exit).toBeUndefined();
-    const plain = (await (await postJson("/v1/classify", { input: "a fine film ." })).json()) as { results: ClassifyResult[] };
-    const full = (await (await postJson("/v1/classify", { input: "a fine film .", full_depth: true })).json()) as { results: ClassifyResult[] };
-    expect(full.results[0]!.layers).toBe(config.num_hidden_layers);
-    expect(plain.results[0]!.layers).toBe(config.num_hidden_layers);
-    expect(plain.results[0]!.label).toBe(full.results[0]!.label);
+    const input = ["a fine film .", "a gorgeous , witty , seductive movie .", "a dull , tedious mess ."];
+    const plain = (await (await postJson("/v1/classify", { input })).json()) as { results: ClassifyResult[] };
+    const full = (await (await postJson("/v1/classify", { input, full_depth: true })).json()) as { results: ClassifyResult[] };
+    expect(full.results.map((r) => r.layers)).toEqual(input.map(() => config.num_hidden_layers));
+    const least = early_exit === undefined ? config.num_hidden_layers : Math.min(config.num_hidden_layers, early_exit.patience + 1);
+    for (const r of plain.results) expect(r.layers).toBeGreaterThanOrEqual(least);
+    if (early_exit === undefined) expect(plain.results.map((r) => r.layers)).toEqual(full.results.map((r) => r.layers));
+    // The shipped sentiment model exits early (RESULTS.md rule 15): on clear-cut texts it stops before the last layer.
+    else expect(plain.results.some((r) => r.layers < config.num_hidden_layers)).toBe(true);
+    // The answer stays that of the layer it stopped at; on these clear-cut texts it is the full-depth label.
+    expect(plain.results.map((r) => r.label)).toEqual(full.results.map((r) => r.label));
     const bad = await postJson("/v1/classify", { input: "a fine film .", full_depth: "yes" });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "invalid_request", message: expect.stringContaining("full_depth") });
