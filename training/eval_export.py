@@ -20,7 +20,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
-from finetune import build_evals, load_export, predict_logits, scores  # noqa: E402
+from finetune import build_evals, export_task, load_export, predict_logits, scores  # noqa: E402
 
 
 def main():
@@ -35,7 +35,7 @@ def main():
     all_logits, task, evals = [], None, None
     for export in a.exports:
         cfg, m = load_export(export)
-        t = "moderation" if cfg.get("problem_type") == "multi_label_classification" else "sentiment"
+        t = export_task(cfg)
         assert task in (None, t), "exports of different tasks"
         if evals is None:
             task, evals = t, build_evals(t, a, a.split)

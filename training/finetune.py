@@ -191,6 +191,11 @@ def predict_layer_logits(model, seqs, bs=64, bf16=False, layers=True):
     return out if layers else out[-1]
 
 
+def export_task(cfg):
+    """The task of an export's config.json: its problem_type names it (TASKS)."""
+    return next(t for t, v in TASKS.items() if v["problem_type"] == cfg.get("problem_type", "single_label_classification"))
+
+
 def load_export(export_dir):
     """An exported Hugging Face directory as (config, AlbertForSequenceClassification)."""
     cfg = json.load(open(os.path.join(export_dir, "config.json")))

@@ -27,25 +27,20 @@ import model as M  # noqa: E402
 
 
 def selection_scorer(export_dir):
-    """A function scoring a state dict (with export_dir's config) on the selection split, fp32."""
+    """A function scoring a state dict (in export_dir's architecture) on the selection split, fp32:
+    finetune.py's own selection score (sentiment accuracy, moderation mean macro-F1)."""
     import torch
     import data as D
-    from finetune import build_evals, predict_logits, scores
+    from finetune import build_evals, export_task, load_export, main_score, predict_logits, scores
 
     torch.set_num_threads(1)
-    cfg = json.load(open(os.path.join(export_dir, "config.json")))
-    cfg["num_labels"] = len(cfg["id2label"])
-    task = "moderation" if cfg.get("problem_type") == "multi_label_classification" else "sentiment"
-    opts = argparse.Namespace(data=D.DEFAULT_DATA, spm=D.DEFAULT_SPM, max_len=128)
-    evals = build_evals(task, opts, "select")
+    cfg, m = load_export(export_dir)
+    task = export_task(cfg)
+    evals = build_evals(task, argparse.Namespace(data=D.DEFAULT_DATA, spm=D.DEFAULT_SPM, max_len=128), "select")
 
     def score(state):
-        m = M.AlbertForSequenceClassification(cfg)
-        missing, unexpected = m.load_state_dict(state, strict=False)
-        assert not missing and not unexpected, (missing, unexpected)
-        res = scores(task, evals, [predict_logits(m, seqs) for _, seqs, _, _ in evals])
-        keys = [k for k in res if k.endswith("_acc" if task == "sentiment" else "_macro_f1")]
-        return float(sum(res[k] for k in keys) / len(keys))
+        m.load_state_dict(state)
+        return main_score(task, evals, scores(task, evals, [predict_logits(m, seqs) for _, seqs, _, _ in evals]))
 
     return score
 
