@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 from conll import read_conll, sentence_texts  # noqa: F401  (read_conll: D.read_conll)
+from splits import read_sst2  # noqa: F401  (D.read_sst2)
 from tok import AlbertTok
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,17 +37,6 @@ def clean_tweet(t):
 
 
 # ------------------------------------------------------------------ raw readers
-def read_sst2(data, split):
-    texts, labels = [], []
-    with open(os.path.join(data, "sst2", f"{split}.tsv"), encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            s, l = line.rstrip("\n").rsplit("\t", 1)
-            texts.append(s.strip())
-            labels.append(int(l))
-    return texts, labels
-
-
 def read_imdb(data):
     texts, labels = [], []
     with open(os.path.join(data, "imdb", "train.tsv"), encoding="utf-8") as f:

@@ -42,6 +42,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
+import runtime as R  # noqa: E402
 import splits as S  # noqa: E402
 from model import (DEFAULT_CONFIG, AlbertForSequenceClassification, load_init, load_safetensors,  # noqa: E402
                    load_word_embeddings, save_safetensors)
@@ -349,9 +350,7 @@ def main():
     ap.add_argument("--ckpt-min", type=float, default=5.0)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    use_bf16 = a.bf16 or dev.type == "cuda"
+    dev, use_bf16 = R.setup(a.threads, a.bf16)
     run = os.path.join(D.HERE, "runs", "ft", a.name)
     export = a.export or os.path.join(D.HERE, "runs", "export", a.name)
     os.makedirs(run, exist_ok=True)
@@ -413,9 +412,7 @@ def main():
         if s.get("swa") is not None:
             swa, swa_n = {k: v.to(dev) for k, v in s["swa"].items()}, s["swa_n"]
         step, train_time, best, history = s["step"], s["train_time"], s["best"], s["history"]
-        torch.set_rng_state(s["torch_rng"])
-        if dev.type == "cuda" and s.get("cuda_rng") is not None:
-            torch.cuda.set_rng_state(s["cuda_rng"])
+        R.restore_rng_states(s, dev)
         print(f"resumed at step {step}, best {best:.4f}", flush=True)
     budget = a.time_budget_min * 60.0
     warm = max(1, int(a.warmup_frac * min(max_steps, budget / 0.3)))
@@ -427,8 +424,7 @@ def main():
 
     def checkpoint():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "train_time": train_time,
-                    "best": best, "history": history, "torch_rng": torch.get_rng_state(),
-                    "cuda_rng": torch.cuda.get_rng_state() if dev.type == "cuda" else None,
+                    "best": best, "history": history, **R.rng_states(dev),
                     "ema": ema.state_dict() if ema is not None else None, "swa": swa, "swa_n": swa_n}, ck + ".tmp")
         os.replace(ck + ".tmp", ck)
 
@@ -498,10 +494,7 @@ def main():
             m = ~torch.isnan(tgt)
             losses = torch.stack([F.binary_cross_entropy_with_logits(lg[m], tgt[m]) for lg in logits])
         loss = (lw * losses).sum()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        R.optimizer_step(loss, model, opt, dev)
         if ema is not None:
             with torch.no_grad():
                 d = min(a.ema, (1 + step) / (10 + step))
@@ -551,7 +544,7 @@ def ship_patience(rows, max_cost=0.003):
 def final_report(a, export, run, sel_evals):
     """The exported checkpoint: early-exit table on the selection split, then the dev/val sets ONCE."""
     _, model = load_export(export)
-    model.to(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+    model.to(R.device())
     out = {"export": export}
     for split, evals in (("select", sel_evals), ("dev", build_evals(a.task, a, "dev"))):
         _, res, ll = evaluate(model, a.task, evals, layers=True)

@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
+import runtime as R  # noqa: E402
 import splits as S  # noqa: E402
 from model import DEFAULT_CONFIG, AlbertForTokenClassification, load_init, load_safetensors, save_safetensors  # noqa: E402
 from ner_f1 import f1_report  # noqa: E402
@@ -196,9 +197,7 @@ def main():
                          "for the uncased vocabulary); the export's config.json says case_token_types: true")
     ap.add_argument("--no-final", action="store_true", help="skip the final dev evaluation")
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    use_bf16 = a.bf16 or dev.type == "cuda"
+    dev, use_bf16 = R.setup(a.threads, a.bf16)
     run = os.path.join(D.HERE, "runs", "ft", a.name)
     export = a.export or os.path.join(D.HERE, "runs", "export", a.name)
     os.makedirs(run, exist_ok=True)
@@ -257,9 +256,7 @@ def main():
         opt.load_state_dict(s["opt"])
         step, train_time, best, history = s["step"], s["train_time"], s["best"], s["history"]
         wall_start = s["wall_start"]
-        torch.set_rng_state(s["torch_rng"])
-        if dev.type == "cuda" and s.get("cuda_rng") is not None:
-            torch.cuda.set_rng_state(s["cuda_rng"])
+        R.restore_rng_states(s, dev)
         print(f"resumed at step {step}, best {best:.4f}", flush=True)
     budget = a.time_budget_min * 60.0
     stop_ts = stop_timestamp(a.stop_at)
@@ -278,8 +275,7 @@ def main():
 
     def checkpoint():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "train_time": train_time,
-                    "best": best, "history": history, "torch_rng": torch.get_rng_state(),
-                    "cuda_rng": torch.cuda.get_rng_state() if dev.type == "cuda" else None, "wall_start": wall_start},
+                    "best": best, "history": history, **R.rng_states(dev), "wall_start": wall_start},
                    ck + ".tmp")
         os.replace(ck + ".tmp", ck)
 
@@ -314,10 +310,7 @@ def main():
             logits = model(ids, am, types)
         loss = F.cross_entropy(logits.float().reshape(-1, len(LABELS)), lab.reshape(-1), ignore_index=IGNORE,
                                label_smoothing=a.label_smoothing)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        R.optimizer_step(loss, model, opt, dev)
         step += 1
         dtt = time.time() - t0
         train_time += dtt
@@ -348,7 +341,7 @@ def final_report(a, export, run, tok):
     """The exported checkpoint, fp32: selection split again (round trip of the export), then dev.txt ONCE."""
     cfg, model = load_export(export)
     cased = bool(cfg.get("case_token_types", False))
-    model.to(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+    model.to(R.device())
     sents = D.read_conll(a.data, "train")
     sel_idx, _ = S.conll_selection(a.data)
     out = {"export": export}

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
+import runtime as R  # noqa: E402
 from model import DEFAULT_CONFIG, AlbertForPreTraining, load_fp16_export, load_word_embeddings, save_fp16_export  # noqa: E402,E501
 from tok import CLS, MASK, SEP  # noqa: E402
 
@@ -190,9 +191,7 @@ def restore_checkpoint(ck, model, opt, rng, dev):
     model.load_state_dict(ck["model"])
     opt.load_state_dict(ck["opt"])
     rng.bit_generator.state = ck["rng"]
-    torch.set_rng_state(ck["torch_rng"])
-    if dev.type == "cuda" and ck.get("cuda_rng") is not None:
-        torch.cuda.set_rng_state(ck["cuda_rng"])
+    R.restore_rng_states(ck, dev)
     return ck["step"], ck["tokens"], ck["train_time"]
 
 
@@ -238,9 +237,7 @@ def main():
     ap.add_argument("--bench", type=int, default=0, help="run N steps, print speed, save nothing")
     a = ap.parse_args()
 
-    torch.set_num_threads(a.threads)
-    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    use_bf16 = a.bf16 or dev.type == "cuda"
+    dev, use_bf16 = R.setup(a.threads, a.bf16)
     os.makedirs(a.out, exist_ok=True)
     cfg = dict(DEFAULT_CONFIG)
     cfg.update(hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
@@ -295,8 +292,7 @@ def main():
         if a.bench:
             return
         save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "tokens": tokens_seen,
-                     "train_time": train_time, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                     "cuda_rng": torch.cuda.get_rng_state() if dev.type == "cuda" else None,
+                     "train_time": train_time, "rng": rng.bit_generator.state, **R.rng_states(dev),
                      "config": cfg, "args": vars(a), "continued_at": continued_at}, ck)
         print(f"checkpoint step {step} -> {ck}{' (final)' if final else ''}", flush=True)
 
@@ -317,12 +313,7 @@ def main():
         has_sop = (sop >= 0).any()
         sop_loss = F.cross_entropy(sop_logits, sop, ignore_index=-100) if has_sop else torch.zeros((), device=dev)
         loss = mlm_loss + sop_loss
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
+        R.optimizer_step(loss, model, opt, dev)
         dtime = time.time() - t0
         step += 1
         ntok = int(am.sum())

@@ -42,6 +42,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
+import runtime as R  # noqa: E402
 from model import (DEFAULT_CONFIG, AlbertMLMHead, AlbertModel, AlbertSOPHead, AlbertTransformer,  # noqa: E402
                    gelu_new, init_weights, load_fp16_export, load_word_embeddings, save_fp16_export)
 from pretrain import Sampler, add_run_args, restore_checkpoint, save_atomic, stop_timestamp  # noqa: E402
@@ -153,9 +154,7 @@ def main():
                     help="share of the masked positions replaced by a uniformly random token, not a generator sample")
     a = ap.parse_args()
 
-    torch.set_num_threads(a.threads)
-    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    use_bf16 = a.bf16 or dev.type == "cuda"
+    dev, use_bf16 = R.setup(a.threads, a.bf16)
     os.makedirs(a.out, exist_ok=True)
     cfg = dict(DEFAULT_CONFIG, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, classifier_dropout_prob=0.0)
     gcfg = dict(cfg, hidden_size=a.gen_hidden, num_attention_heads=a.gen_heads, intermediate_size=a.gen_intermediate)
@@ -201,8 +200,7 @@ def main():
 
     def checkpoint(final=False):
         save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "tokens": tokens_seen,
-                     "train_time": train_time, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                     "cuda_rng": torch.cuda.get_rng_state() if dev.type == "cuda" else None,
+                     "train_time": train_time, "rng": rng.bit_generator.state, **R.rng_states(dev),
                      "config": cfg, "gen_config": gcfg, "args": vars(a)}, ck)
         print(f"checkpoint step {step} -> {ck}{' (final)' if final else ''}", flush=True)
 
@@ -248,12 +246,7 @@ def main():
         has_sop = bool((sop >= 0).any())
         sop_loss = F.cross_entropy(sop_logits, sop, ignore_index=-100) if has_sop else torch.zeros((), device=dev)
         loss = gen_loss + a.disc_weight * disc_loss + a.sop_weight * sop_loss
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
+        R.optimizer_step(loss, model, opt, dev)
         dtime = time.time() - t0
         step += 1
         ntok = int(am.sum())

@@ -31,6 +31,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
+import runtime as R  # noqa: E402
 import splits as S  # noqa: E402
 from finetune import collate, head_tail, macro_f1  # noqa: E402
 from model import DEFAULT_CONFIG, AlbertModel, init_weights, load_init, load_word_embeddings  # noqa: E402
@@ -57,7 +58,7 @@ def load_encoder(init, init_embeddings, seed):
         load_word_embeddings(enc, init_embeddings)
         info["init_embeddings"] = init_embeddings
     enc.eval()
-    return enc.to("cuda" if torch.cuda.is_available() else "cpu"), info
+    return enc.to(R.device()), info
 
 
 def features(enc, seqs, bs=128):

@@ -22,6 +22,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
+import runtime as R  # noqa: E402
 from finetune import load_export, predict_logits  # noqa: E402
 
 
@@ -36,8 +37,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--bf16", action="store_true")
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dev, bf16 = R.setup(a.threads, a.bf16)
 
     c = D.pretrain_corpus(a.data, a.spm)
     sents = D.Ragged(c["imdb_flat"], c["imdb_sent_off"])
@@ -56,7 +56,7 @@ def main():
         t0 = time.time()
         _, m = load_export(t)
         m.to(dev)
-        logits += predict_logits(m, seqs, bs=128, bf16=a.bf16 or dev.type == "cuda") / len(a.teacher)
+        logits += predict_logits(m, seqs, bs=128, bf16=bf16) / len(a.teacher)
         print(f"teacher {t}: {time.time() - t0:.0f} s", flush=True)
     p = torch.softmax(torch.from_numpy(logits), -1)[:, 1].numpy()
     dy = doc_y[doc_of_sent[keep], 0]

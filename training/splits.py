@@ -28,9 +28,10 @@ TWEET_SELECT_FRAC = 0.10
 CONLL_SELECT_N = 1000
 
 
-def _read_sst2_train(data):
+def read_sst2(data, split="train"):
+    """(texts, labels) of an SST-2 file (`sst2/<split>.tsv`: sentence, tab, 0/1), in file order."""
     texts, labels = [], []
-    with open(os.path.join(data, "sst2", "train.tsv"), encoding="utf-8") as f:
+    with open(os.path.join(data, "sst2", f"{split}.tsv"), encoding="utf-8") as f:
         next(f)
         for line in f:
             s, l = line.rstrip("\n").rsplit("\t", 1)
@@ -45,7 +46,7 @@ def _spans(words):
 
 def sst2_selection(data):
     """(selected item indices, kept-for-training item indices) into SST-2 train."""
-    texts, _ = _read_sst2_train(data)
+    texts, _ = read_sst2(data)
     big = "\n".join(" " + t + " " for t in texts)
     order = list(range(len(texts)))
     random.Random(SEED).shuffle(order)
@@ -97,7 +98,7 @@ def conll_selection(data):
 def selection_texts(data, name):
     """(texts, labels) of a selection split: sst2_select, hate_select or offensive_select."""
     if name == "sst2_select":
-        texts, labels = _read_sst2_train(data)
+        texts, labels = read_sst2(data)
         idx, _ = sst2_selection(data)
     else:
         task = name.split("_")[0]
@@ -114,7 +115,7 @@ if __name__ == "__main__":
     data = sys.argv[1] if len(sys.argv) > 1 else os.path.normpath(os.path.join(here, "..", "..", "shared", "datasets"))
     t0 = time.time()
     sel, keep = sst2_selection(data)
-    texts, labels = _read_sst2_train(data)
+    texts, labels = read_sst2(data)
     print("sst2: %d selection sentences (mean %.1f words, %.1f%% positive); training keeps %d of %d items (%.1fs)" % (
         len(sel), sum(len(texts[i].split()) for i in sel) / len(sel), 100 * sum(labels[i] for i in sel) / len(sel),
         len(keep), len(texts), time.time() - t0))

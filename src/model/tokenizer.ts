@@ -7,43 +7,16 @@
  * Offsets are `[start, end)` in UTF-16 code units (what `String.prototype.slice` takes) of the
  * string the token came from; a leading ▁ does not cover the whitespace it stands for.
  */
-import type { AlbertTokenizerOptions } from "../tokenizer/index.ts";
+import type { AlbertTokenizerOptions, EncodeOptions as AlbertEncodeOptions, Encoding, Offset, Tokenized } from "../tokenizer/index.ts";
 import type { TokenizerSettings } from "./manifest.ts";
 
-/** A `[start, end)` character span in UTF-16 code units. */
-export type Offset = [number, number];
-
-export interface Encoding {
-  ids: number[];
-  pieces: string[];
-  /** Per id: its span in `text` (type 0) or `pair` (type 1); null for [CLS] and [SEP]. */
-  offsets: (Offset | null)[];
-  /**
-   * 0 for [CLS], the text and its [SEP]; 1 for the pair and its [SEP]. With the manifest's
-   * `tokenizer.case_token_types`: 1 for tokens that begin with an uppercase letter, else 0.
-   */
-  typeIds: number[];
-  truncated: boolean;
-}
+export type { Encoding, Offset };
 
 /** The tokens of one text without special tokens (spans into that text). */
-export interface Tokens {
-  ids: number[];
-  pieces: string[];
-  offsets: Offset[];
-}
+export type Tokens = Tokenized;
 
-export interface EncodeOptions {
-  /** Maximum ids including the special tokens. */
-  maxLength: number;
-  /** A second text: `[CLS] text [SEP] pair [SEP]`. */
-  pair?: string;
-  /**
-   * A hint: "eager" computes offsets in the same pass (callers that always read them); "lazy"
-   * (the default) may compute them on first read of `Encoding.offsets`.
-   */
-  offsets?: "lazy" | "eager";
-}
+/** The tokenizer's encode options; the runtime always bounds the length. */
+export type EncodeOptions = AlbertEncodeOptions & { maxLength: number };
 
 export interface ModelTokenizer {
   /**

@@ -7,15 +7,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { createApp } from "../../src/app.ts";
-
-interface ClassifyResult {
-  label: string;
-  score: number;
-  scores: Record<string, number>;
-  tokens: number;
-  truncated: boolean;
-  layers: number;
-}
+import type { TextResult as ClassifyResult } from "../../src/services/classify.ts";
 
 const postJson = (path: string, body: unknown, init: RequestInit = {}) =>
   SELF.fetch(`http://worker${path}`, {
